@@ -1,0 +1,189 @@
+"""The knowledge model: validated entries, report sections and the indexes
+(by area, type, year) that page generation reads.
+
+``KnowledgeBase.load`` is the one entry point: it reads ``data/``, validates
+every file, runs the cross-entry checks and collects every problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
+from .problems import KnowledgeBaseError, Problems
+from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
+from .sections import Section, classify, split_sections, unknown_override_keys
+from .validate import validate_entry
+
+PERIOD_ORDER = {p: i for i, p in enumerate(("专项", "上半年", "下半年", "年度"))}
+assert set(PERIOD_ORDER) == set(PERIODS)
+
+
+@dataclass
+class Entry:
+    meta: EntryBase
+    doc: SourceDoc
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def type(self) -> str:
+        return self.meta.type  # type: ignore[attr-defined]
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def src_uri(self) -> str:
+        """Path of the generated page, relative to the docs root."""
+        return f"{TYPE_DIRS[self.type]}/{self.id}.md"
+
+    @property
+    def url(self) -> str:
+        """Directory URL relative to the site root."""
+        return f"{TYPE_DIRS[self.type]}/{self.id}/"
+
+    @property
+    def year(self) -> int:
+        if isinstance(self.meta, DocumentBase):
+            return self.meta.promulgated.year
+        return self.meta.year  # type: ignore[attr-defined]
+
+    @property
+    def date(self) -> dt.date | None:
+        if isinstance(self.meta, DocumentBase):
+            return self.meta.promulgated
+        return None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first when sorted ascending; ties broken by id."""
+        if isinstance(self.meta, DocumentBase):
+            d = self.meta.promulgated
+            return (-d.year, -d.toordinal(), self.id)
+        period = getattr(self.meta, "period", "年度")
+        return (-self.year, -PERIOD_ORDER.get(period, 0), self.id)
+
+    @property
+    def classified_sections(self) -> list[Section]:
+        """Sections with their own text: the ones shown on area pages."""
+        return [s for s in self.sections if s.has_text]
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    taxonomy: Taxonomy
+    entries: list[Entry]
+    problems: Problems
+
+    @classmethod
+    def load(cls, root: Path | str, data_dir: str = "data") -> "KnowledgeBase":
+        root = Path(root).resolve()
+        data = root / data_dir
+        problems = Problems()
+        taxonomy = read_taxonomy(data / "areas.yml", root, problems)
+        area_slugs = set(taxonomy.slugs)
+        keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
+        entries: list[Entry] = []
+        for path in entry_files(data):
+            doc = read_entry(path, root, problems)
+            if doc is None:
+                continue
+            meta = validate_entry(doc, area_slugs, problems)
+            if meta is None:
+                continue
+            entry = Entry(meta=meta, doc=doc)
+            if isinstance(meta, Report):
+                entry.sections = split_sections(doc.body, doc.body_line)
+                for key in unknown_override_keys(entry.sections, meta.sections):
+                    problems.add(doc.rel, doc.line_of(("sections", key)), f"sections.{key}",
+                                 f"报告中没有锚点或标题为“{key}”的段落")
+                classify(entry.sections, keywords, meta.sections)
+            entries.append(entry)
+        kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
+        kb._check_links()
+        return kb
+
+    def raise_for_errors(self) -> None:
+        if self.problems.errors:
+            raise KnowledgeBaseError(self.problems.errors)
+
+    # -- cross-entry checks -------------------------------------------------
+
+    def _check_links(self) -> None:
+        first: dict[str, Entry] = {}
+        unique: list[Entry] = []
+        for e in self.entries:
+            if e.id in first:
+                other = first[e.id]
+                self.problems.add(e.doc.rel, e.doc.line_of(("id",)), "id",
+                                  f"id“{e.id}”重复，已在 {other.doc.rel}:{other.doc.line_of(('id',))} 使用")
+                continue
+            first[e.id] = e
+            unique.append(e)
+        self.entries = sorted(unique, key=lambda e: e.id)
+        for e in self.entries:
+            for fld, target in e.meta.refs.items():
+                other = first.get(target)
+                if other is None:
+                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"引用的条目“{target}”不存在")
+                elif fld == "report" and other.type != "report":
+                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"“{target}”不是工作报告")
+                elif fld in ("supersedes", "superseded_by") and other.type != e.type:
+                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
+                                      f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
+
+    # -- indexes ------------------------------------------------------------
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    @cached_property
+    def by_type(self) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = defaultdict(list)
+        for e in sorted(self.entries, key=lambda e: e.sort_key):
+            out[e.type].append(e)
+        return dict(out)
+
+    @cached_property
+    def by_area(self) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = {slug: [] for slug in self.taxonomy.slugs}
+        for e in sorted(self.entries, key=lambda e: e.sort_key):
+            for slug in e.meta.areas:
+                out[slug].append(e)
+        return out
+
+    @cached_property
+    def sections_by_area(self) -> dict[str, list[tuple[Entry, Section]]]:
+        out: dict[str, list[tuple[Entry, Section]]] = {slug: [] for slug in self.taxonomy.slugs}
+        for e in self.by_type.get("report", []):
+            for sec in e.classified_sections:
+                for slug in sec.areas:
+                    if slug in out:
+                        out[slug].append((e, sec))
+        return out
+
+    @cached_property
+    def cases_by_report(self) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = defaultdict(list)
+        for e in self.by_type.get("case", []):
+            if getattr(e.meta, "report", None):
+                out[e.meta.report].append(e)  # type: ignore[attr-defined]
+        return dict(out)
+
+    @cached_property
+    def by_year(self) -> dict[int, list[Entry]]:
+        out: dict[int, list[Entry]] = defaultdict(list)
+        for e in sorted(self.entries, key=lambda e: e.sort_key):
+            out[e.year].append(e)
+        return dict(sorted(out.items(), reverse=True))

@@ -1,0 +1,267 @@
+"""Page generation: the knowledge model -> Markdown pages (with HTML blocks),
+keyed by their path under the docs root. Engine-independent: the MkDocs
+adapter only registers these pages.
+
+All HTML comes from the Jinja templates in ``templates/``; values are
+escaped there (autoescape), entry bodies are passed through as Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Iterator
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from . import charts
+from .model import Entry, KnowledgeBase
+from .schema import (
+    AUDIENCE_LABELS,
+    ENTRY_TYPES,
+    KIND_LABELS,
+    SECTION_KINDS,
+    STATUS_LABELS,
+    TYPE_DIRS,
+    TYPE_LABELS,
+)
+from .sections import Section
+
+LABELS = {"type": TYPE_LABELS, "status": STATUS_LABELS, "kind": KIND_LABELS, "audience": AUDIENCE_LABELS}
+RECENT_COUNT = 12
+
+
+def area_uri(slug: str) -> str:
+    return f"areas/{slug}/index.md"
+
+
+def year_uri(year: int) -> str:
+    return f"years/{year}/index.md"
+
+
+def type_uri(etype: str) -> str:
+    return f"{TYPE_DIRS[etype]}/index.md"
+
+
+HOME_URI = "index.md"
+AREAS_URI = "areas/index.md"
+YEARS_URI = "years/index.md"
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """Site-relative URL MkDocs gives the page built from ``src_uri``."""
+    stem = src_uri[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """Relative link between two site-relative URLs (``''`` is the home page)."""
+    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    path, hash_, frag = to_url.partition("#")
+    rel = posixpath.relpath(path or ".", from_dir.rstrip("/") or ".")
+    if rel == ".":
+        rel = "./"
+    elif path.endswith("/") or path == "":
+        rel += "/"
+    return rel + (hash_ + frag if frag else "")
+
+
+def front_matter(title: str, **extra: Any) -> str:
+    """YAML front matter for a generated page (JSON is valid YAML)."""
+    data = {"title": title, **extra}
+    return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    markdown: str
+    in_nav: bool = True
+
+
+@dataclass
+class Generator:
+    kb: KnowledgeBase
+    site_title: str = "统战工作政策知识库"
+    directory_urls: bool = True
+
+    @cached_property
+    def env(self) -> Environment:
+        env = Environment(
+            loader=PackageLoader("kb", "templates"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+        )
+        env.globals.update(
+            labels=LABELS,
+            area_uri=area_uri,
+            year_uri=year_uri,
+            type_uri=type_uri,
+            area_name=self.kb.taxonomy.name,
+        )
+        return env
+
+    # -- public API ---------------------------------------------------------
+
+    def nav(self, user_nav: list | None = None) -> list:
+        """Site navigation: generated index pages first, then hand-written pages.
+
+        Entries are never in the navigation (MkDocs renders the whole nav
+        into every page); index pages link to them.
+        """
+        nav: list = [{"首页": HOME_URI}]
+        nav.append({"工作领域": [AREAS_URI] + [{self.kb.taxonomy.name(s): area_uri(s)} for s in self.kb.taxonomy.slugs]})
+        nav.append({"文件类型": [{TYPE_LABELS[t]: type_uri(t)} for t in ENTRY_TYPES]})
+        nav.append({"年度": [YEARS_URI] + [{str(y): year_uri(y)} for y in self.kb.by_year]})
+        return nav + list(user_nav or [])
+
+    def pages(self) -> Iterator["GeneratedPage"]:
+        """Every generated page, in a fixed order; index pages are in the nav."""
+        yield GeneratedPage(HOME_URI, self.home())
+        yield GeneratedPage(AREAS_URI, self.areas_index())
+        for slug in self.kb.taxonomy.slugs:
+            yield GeneratedPage(area_uri(slug), self.area(slug))
+        for etype in ENTRY_TYPES:
+            yield GeneratedPage(type_uri(etype), self.type_page(etype))
+        yield GeneratedPage(YEARS_URI, self.years_index())
+        for year in self.kb.by_year:
+            yield GeneratedPage(year_uri(year), self.year(year))
+        for entry in self.kb.entries:
+            yield GeneratedPage(entry.src_uri, self.entry(entry), in_nav=False)
+
+    # -- rendering ----------------------------------------------------------
+
+    def _render(self, template: str, src_uri: str, title: str, **ctx: Any) -> str:
+        here = page_url(src_uri, self.directory_urls)
+        du = self.directory_urls
+
+        def href(target_uri: str) -> str:
+            return relative(here, page_url(target_uri, du))
+
+        return self.env.get_template(template).render(
+            href=href, front_matter=front_matter(title), site_title=self.site_title, **ctx
+        )
+
+    def _area_rows(self) -> list[dict[str, Any]]:
+        tax = self.kb.taxonomy
+        return [
+            {
+                "slug": s,
+                "name": tax.name(s),
+                "description": tax.areas[s]["description"],
+                "entries": len(self.kb.by_area[s]),
+                "sections": len(self.kb.sections_by_area[s]),
+            }
+            for s in tax.slugs
+        ]
+
+    @staticmethod
+    def _group_by_type(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+        groups: dict[str, list[Entry]] = {}
+        for e in entries:
+            groups.setdefault(e.type, []).append(e)
+        return [(t, groups[t]) for t in ENTRY_TYPES if t in groups]
+
+    def home(self) -> str:
+        areas = self._area_rows()
+        area_chart = charts.horizontal_bars("各领域条目数", [(a["name"], a["entries"]) for a in areas])
+        years = sorted(self.kb.by_year.items())
+        year_chart = charts.vertical_bars("各年度条目数", [(str(y), len(es)) for y, es in years])
+        recent = sorted(self.kb.entries, key=lambda e: e.sort_key)[:RECENT_COUNT]
+        svg = self.env.get_template("bar_chart.svg.j2")
+        return self._render(
+            "home.md.j2", HOME_URI, "首页",
+            total=len(self.kb.entries),
+            section_total=sum(len(e.classified_sections) for e in self.kb.entries),
+            type_counts=[(t, len(self.kb.by_type.get(t, []))) for t in ENTRY_TYPES],
+            areas=areas,
+            area_chart=svg.render(c=area_chart),
+            year_chart=svg.render(c=year_chart),
+            recent=recent,
+        )
+
+    def areas_index(self) -> str:
+        return self._render("areas_index.md.j2", AREAS_URI, "工作领域", areas=self._area_rows())
+
+    def area(self, slug: str) -> str:
+        entries = self.kb.by_area[slug]
+        sections = self.kb.sections_by_area[slug]
+        by_kind: dict[str, list[tuple[Entry, Section]]] = {}
+        for e, s in sections:  # already newest first
+            by_kind.setdefault(s.kind, []).append((e, s))
+        spec = self.kb.taxonomy.areas[slug]
+        return self._render(
+            "area.md.j2", area_uri(slug), spec["name"],
+            area={"slug": slug, **spec},
+            entries=entries,
+            groups=self._group_by_type(entries),
+            sections=sections,
+            section_groups=[(k, by_kind[k]) for k in SECTION_KINDS if k in by_kind],
+        )
+
+    def type_page(self, etype: str) -> str:
+        return self._render("type.md.j2", type_uri(etype), TYPE_LABELS[etype], type=etype,
+                            entries=self.kb.by_type.get(etype, []))
+
+    def years_index(self) -> str:
+        rows = []
+        for year, entries in self.kb.by_year.items():
+            counts: dict[str, int] = {}
+            for e in entries:
+                counts[e.type] = counts.get(e.type, 0) + 1
+            rows.append({"year": year, "counts": counts, "total": len(entries)})
+        return self._render("years_index.md.j2", YEARS_URI, "年度", years=rows, types=ENTRY_TYPES)
+
+    def year(self, year: int) -> str:
+        entries = self.kb.by_year[year]
+        return self._render("year.md.j2", year_uri(year), f"{year} 年", year=year, entries=entries,
+                            groups=self._group_by_type(entries))
+
+    def entry(self, e: Entry) -> str:
+        by_id = self.kb.by_id
+        meta = e.meta
+        supersedes = by_id.get(getattr(meta, "supersedes", None) or "")
+        superseded_by = by_id.get(getattr(meta, "superseded_by", None) or "")
+        current, nxt, seen = None, superseded_by, {e.id}
+        while nxt is not None and nxt.id not in seen:  # follow the chain to its newest version
+            current = nxt
+            seen.add(nxt.id)
+            nxt = by_id.get(getattr(nxt.meta, "superseded_by", None) or "")
+        body = self._annotated_body(e) if e.sections else e.doc.body
+        return self._render(
+            "entry.md.j2", e.src_uri, e.title,
+            e=e,
+            body=body,
+            sections=e.sections,
+            supersedes=supersedes,
+            superseded_by=superseded_by,
+            current=current,
+            report=by_id.get(getattr(meta, "report", None) or ""),
+            cases=self.kb.cases_by_report.get(e.id, []),
+        )
+
+    def _annotated_body(self, e: Entry) -> str:
+        """The report body with a stable anchor and a kind/areas line per section."""
+        lines = e.doc.body.split("\n")
+        macro = self.env.get_template("macros.html.j2").make_module(
+            {"href": lambda uri: relative(page_url(e.src_uri, self.directory_urls), page_url(uri, self.directory_urls))}
+        )
+        for sec in e.sections:
+            i = sec.line - e.doc.body_line
+            line = lines[i].rstrip().rstrip("#").rstrip()
+            if not line.endswith("}"):
+                line = f"{line} {{#{sec.anchor}}}"
+            if sec.has_text:
+                line += "\n\n" + str(macro.section_meta(sec)) + "\n"
+            lines[i] = line
+        return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""MkDocs adapter: wires MkDocs events to the ``kb`` package. No logic here.
+
+- on_config: load and validate ``data/`` (errors stop the build), build the nav
+- on_files:  register the generated pages (home, areas, types, years, entries)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from kb.model import KnowledgeBase
+from kb.pages import Generator
+
+log = logging.getLogger("mkdocs.hooks.kb")
+_state: dict[str, Generator] = {}
+
+
+def on_config(config):
+    root = Path(config.config_file_path).resolve().parent
+    kb = KnowledgeBase.load(root)
+    for problem in kb.problems.warnings:
+        log.info(str(problem))  # warnings must not fail a strict build
+    errors = kb.problems.errors
+    if errors:
+        for problem in errors:
+            log.error(str(problem))
+        raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
+    gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls)
+    config.nav = gen.nav(config.nav)
+    _state["generator"] = gen
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    gen = _state["generator"]
+    for page in gen.pages():
+        if files.get_file_from_path(page.src_uri) is not None:
+            raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
+        # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
+        inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
+    return files

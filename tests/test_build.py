@@ -1,0 +1,169 @@
+"""Building the bundled sample site: area pages, entry pages, anchors, nav."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kb.model import KnowledgeBase
+
+from conftest import ROOT
+
+AREAS = [
+    "ideology", "leadership", "party-cooperation", "representatives", "intellectuals", "ethnic",
+    "religion", "private-economy", "new-social-strata", "hk-macao-taiwan-overseas", "self-building",
+    "research-publicity", "central-tasks",
+]
+
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load(ROOT)
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+        self.nav_hrefs: list[str] = []
+        self._nav_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "nav":
+            self._nav_depth += 1
+        if tag == "a" and a.get("href"):
+            self.hrefs.append(a["href"])
+            if self._nav_depth:
+                self.nav_hrefs.append(a["href"])
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._nav_depth -= 1
+
+
+def parse(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_sample_data_is_valid_and_complete(kb):
+    assert kb.problems.errors == [], "\n".join(map(str, kb.problems.errors))
+    types = {t: len(es) for t, es in kb.by_type.items()}
+    assert types["regulation"] >= 6 and types["policy"] >= 6 and types["report"] >= 4 and types["case"] >= 8
+    assert sum(len(e.sections) for e in kb.by_type["report"]) >= 20
+    assert all(kb.by_area[slug] for slug in AREAS), "every area has entries"
+    assert kb.taxonomy.slugs == AREAS
+
+
+def test_every_area_page_lists_its_entries(site, kb):
+    for slug in AREAS:
+        page = site / "areas" / slug / "index.html"
+        assert page.is_file(), slug
+        links = parse(page).hrefs
+        for e in kb.by_area[slug]:
+            assert f"../../{e.url}" in links, (slug, e.id)
+        for e, sec in kb.sections_by_area[slug]:
+            assert f"../../{e.url}#{sec.anchor}" in links
+
+
+def test_entry_pages_have_card_body_and_section_anchors(site, kb):
+    for e in kb.entries:
+        page = site / e.url / "index.html"
+        html = page.read_text(encoding="utf-8")
+        assert 'class="kb-card"' in html, e.id
+        ids = parse(page).ids
+        for sec in e.sections:
+            assert sec.anchor in ids, (e.id, sec.anchor)
+
+
+def test_entries_stay_out_of_the_navigation(site, kb):
+    home = parse(site / "index.html")
+    nav = set(home.nav_hrefs)
+    assert "areas/religion/" in nav and "regulations/" in nav and "years/" in nav
+    assert "guide/" in nav
+    for e in kb.entries:
+        assert e.url not in nav
+    # The nav is the same size on an entry page: it does not grow with entries.
+    entry_nav = parse(site / kb.entries[0].url / "index.html").nav_hrefs
+    assert len(entry_nav) == len(home.nav_hrefs)
+
+
+def test_type_and_year_pages(site, kb):
+    for t, d in [("regulation", "regulations"), ("policy", "policies"), ("report", "reports"), ("case", "cases")]:
+        links = parse(site / d / "index.html").hrefs
+        assert {f"{e.id}/" for e in kb.by_type[t]} <= set(links)
+    for year, entries in kb.by_year.items():
+        links = parse(site / "years" / str(year) / "index.html").hrefs
+        assert {f"../../{e.url}" for e in entries} <= set(links)
+
+
+def test_home_has_counts_charts_and_recent(site, kb):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert f"<strong>{len(kb.entries)}</strong>" in html
+    assert html.count("<svg") >= 2 and "各领域条目数" in html
+    assert 'class="kb-recent"' in html
+
+
+def test_no_external_requests_in_html(site):
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for m in re.finditer(r'(?:src|href)="(https?:)?//([^"/]+)', html):
+            pytest.fail(f"{page}: external resource {m.group(0)}")
+
+
+def test_build_fails_on_bad_data(tmp_path):
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "data", project / "data")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "hooks").symlink_to(ROOT / "hooks")
+    bad = project / "data" / "cases" / "broken.md"
+    bad.write_text("---\nid: broken\ntype: case\ntitle: 坏\nareas: [nowhere]\nunit: 某部\nyear: 2020\n---\n", encoding="utf-8")
+    result = mkdocs_build(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert "data/cases/broken.md:5: areas[0]: 未知的工作领域“nowhere”" in result.stderr
+
+
+def test_html_in_front_matter_is_escaped(tmp_path):
+    project = tmp_path / "p"
+    (project / "docs").mkdir(parents=True)
+    (project / "data").mkdir()
+    shutil.copy(ROOT / "data" / "areas.yml", project / "data")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", project / "docs", dirs_exist_ok=True)
+    (project / "hooks").symlink_to(ROOT / "hooks")
+    (project / "data" / "x.md").write_text(
+        '---\nid: x\ntype: case\ntitle: "<script>alert(1)</script>"\nareas: [religion]\n'
+        'unit: "<b>单位</b>"\nyear: 2020\n---\n正文\n', encoding="utf-8")
+    result = mkdocs_build(project, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    for page in (tmp_path / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, page
+        assert "<b>单位</b>" not in html, page
