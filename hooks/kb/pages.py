@@ -8,6 +8,7 @@ escaped there (autoescape), entry bodies are passed through as Markdown.
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from dataclasses import dataclass
@@ -75,8 +76,12 @@ def relative(from_url: str, to_url: str) -> str:
 
 
 def front_matter(title: str, **extra: Any) -> str:
-    """YAML front matter for a generated page (JSON is valid YAML)."""
-    data = {"title": title, **extra}
+    """YAML front matter for a generated page (JSON is valid YAML).
+
+    MkDocs themes print ``page.title`` into HTML unescaped (``<title>``, the
+    header), so the title is HTML-escaped here, once, for every page.
+    """
+    data = {"title": html.escape(title, quote=False), **extra}
     return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
 
 
