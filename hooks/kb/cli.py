@@ -53,5 +53,100 @@ def check(root: Path | None, quiet: bool) -> None:
     sys.exit(1 if errors else 0)
 
 
+@main.command(name="schema")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="知识库根目录，用于读取 data/areas.yml 中的领域列表")
+def schema_cmd(root: Path | None) -> None:
+    """输出条目头信息的 JSON Schema（由校验所用的同一套模型生成）。"""
+    import json
+
+    from .loader import read_taxonomy
+    from .problems import Problems
+    from .schema import json_schema
+
+    root = root or _find_root(Path.cwd())
+    areas_file = root / "data" / "areas.yml"
+    slugs = read_taxonomy(areas_file, root, Problems()).slugs if areas_file.is_file() else None
+    click.echo(json.dumps(json_schema(slugs), ensure_ascii=False, indent=2))
+
+
+_NEW_FIELDS = {
+    "title": "标题", "areas": "工作领域（英文标识，逗号分隔，如 religion,ethnic）", "unit": "单位",
+    "year": "年份", "issuer": "制定机关", "status": "时效性（in-force/amended/repealed/not-yet-effective）",
+    "promulgated": "公布日期（YYYY-MM-DD）", "period": "报告期（年度/上半年/下半年/专项）",
+    "level": "单位层级（省/市/区县/乡镇）",
+}
+
+
+@main.command()
+@click.argument("etype", metavar="TYPE", type=click.Choice(["regulation", "policy", "report", "case"]))
+@click.option("--title")
+@click.option("--areas", help="逗号分隔的领域标识，如 religion,ethnic")
+@click.option("--unit")
+@click.option("--year", type=int)
+@click.option("--issuer")
+@click.option("--status")
+@click.option("--promulgated")
+@click.option("--doc-number", "doc_number")
+@click.option("--period")
+@click.option("--level")
+@click.option("--audience")
+@click.option("--id", "entry_id", help="指定 id（默认由标题或类型和年份生成）")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
+    """按模板新建条目（TYPE：regulation / policy / report / case）。不会覆盖已有文件。"""
+    import datetime as dt
+
+    from .scaffold import REQUIRED, render, write_new
+
+    root = root or _find_root(Path.cwd())
+    values: dict = {k: v for k, v in fields.items() if v not in (None, "")}
+    missing = [f for f in REQUIRED[etype] if f not in values]
+    if missing and sys.stdin.isatty():
+        for f in missing:
+            values[f] = click.prompt(_NEW_FIELDS.get(f, f), type=int if f == "year" else str)
+        missing = []
+    if missing:
+        names = "、".join(f"--{f}（{_NEW_FIELDS.get(f, f)}）" for f in missing)
+        click.echo(f"错误：缺少必填项 {names}", err=True)
+        sys.exit(2)
+    if "areas" in values:
+        values["areas"] = [a.strip() for a in str(values["areas"]).replace("，", ",").split(",") if a.strip()]
+    if "promulgated" in values:
+        try:
+            values["promulgated"] = dt.date.fromisoformat(str(values["promulgated"]))
+        except ValueError:
+            click.echo(f"错误：--promulgated “{values['promulgated']}”不是有效日期，应写成 YYYY-MM-DD", err=True)
+            sys.exit(2)
+    if entry_id:
+        values["id"] = entry_id
+    kb = KnowledgeBase.load(root)
+    scaffold = render(etype, values, root / "data", {e.id for e in kb.entries})
+    # Validate the new text with the same rules as `kb check` before writing it.
+    from .loader import parse_front_matter, split_front_matter
+    from .problems import Problems
+    from .validate import validate_entry
+    from .loader import SourceDoc
+
+    problems = Problems()
+    rel = scaffold.path.relative_to(root).as_posix()
+    parts = split_front_matter(scaffold.text, rel, problems)
+    parsed = parse_front_matter(parts[0], rel, problems) if parts else None
+    if parsed:
+        doc = SourceDoc(scaffold.path, rel, parsed[0], parsed[1], parts[1], parts[2])
+        validate_entry(doc, set(kb.taxonomy.slugs), problems)
+    if problems:
+        for p in problems.errors:
+            click.echo(str(p), err=True)
+        click.echo("未写入文件：请修正以上参数后重试", err=True)
+        sys.exit(1)
+    try:
+        write_new(scaffold)
+    except FileExistsError:
+        click.echo(f"错误：{rel} 已存在，不会覆盖", err=True)
+        sys.exit(1)
+    click.echo(f"已新建 {rel}（id: {scaffold.id}）")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

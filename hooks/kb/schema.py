@@ -188,3 +188,27 @@ KIND_LABELS = {
     "suggestion": "对策建议",
 }
 AUDIENCE_LABELS = {"public": "公开", "internal": "内部", "restricted": "受限"}
+
+
+def json_schema(area_slugs: list[str] | None = None) -> dict:
+    """JSON Schema of the front matter, generated from the models above.
+
+    With ``area_slugs`` the ``areas`` lists are restricted to the taxonomy,
+    so editors can complete and check them.
+    """
+    from pydantic import TypeAdapter
+
+    adapter = TypeAdapter(Annotated[EntryModel, Field(discriminator="type")])
+    schema = adapter.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "统战知识库条目头信息"
+    if area_slugs:
+        for model in schema.get("$defs", {}).values():
+            props = model.get("properties", {})
+            if "areas" in props:
+                target = props["areas"]
+                items = target.get("items") or next(
+                    (alt.get("items") for alt in target.get("anyOf", []) if alt.get("type") == "array"), None)
+                if items is not None:
+                    items["enum"] = list(area_slugs)
+    return schema
