@@ -1,7 +1,8 @@
 """MkDocs adapter: wires MkDocs events to the ``kb`` package. No logic here.
 
 - on_config: load and validate ``data/`` (errors stop the build), build the nav
-- on_files:  register the generated pages (home, areas, types, years, entries)
+- on_files:  register the generated pages (home, areas, types, years, entries, search/)
+- on_post_build: write the search index (kb.search) under search/idx/
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from kb import search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 
@@ -43,4 +45,12 @@ def on_files(files: Files, config) -> Files:
         # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
         inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
+    # Site search: the results page (the index itself is written in on_post_build).
+    files.append(File.generated(config, search.SEARCH_URI, content=search.search_page(gen),
+                                inclusion=InclusionLevel.NOT_IN_NAV))
     return files
+
+
+def on_post_build(config) -> None:
+    gen = _state["generator"]
+    search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

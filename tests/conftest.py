@@ -62,3 +62,41 @@ year: 2023
 
 def case(id: str = "demo-case", title: str = "示例案例", areas: str = "religion") -> str:
     return CASE.format(id=id, title=title, areas=areas)
+
+
+# A case written the way editors cite documents: an article of the current
+# 宗教事务条例 and a document the knowledge base does not hold.
+CITING_CASE = """
+---
+id: zz-citing-case
+type: case
+title: 测试用案例：依法办理教职人员备案
+unit: 某区委统战部
+year: 2024
+areas: [religion]
+---
+## 做法
+
+依照《宗教事务条例》第三十六条，指导宗教团体补办认定备案手续，并参照《某省宗教教职人员备案实施细则》制定工作流程。
+"""
+
+
+@pytest.fixture(scope="session")
+def law_site(tmp_path_factory) -> Path:
+    """The sample project plus ``CITING_CASE``, built once for the whole run."""
+    import subprocess
+    import sys
+
+    project = tmp_path_factory.mktemp("law") / "p"
+    shutil.copytree(ROOT / "docs", project / "docs")
+    shutil.copytree(ROOT / "data", project / "data")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "hooks").symlink_to(ROOT / "hooks")
+    (project / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+    site = project / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    return site

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import articles, citations, versions
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -84,6 +85,10 @@ class KnowledgeBase:
     taxonomy: Taxonomy
     entries: list[Entry]
     problems: Problems
+    # Law-grade document features (see articles, versions, citations), set by load().
+    structures: dict[str, articles.Structure] = field(default_factory=dict)
+    families: versions.Families = field(default_factory=versions.Families)
+    citations: citations.CitationIndex = field(default_factory=citations.CitationIndex)
 
     @classmethod
     def load(cls, root: Path | str, data_dir: str = "data") -> "KnowledgeBase":
@@ -111,6 +116,7 @@ class KnowledgeBase:
             entries.append(entry)
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
+        kb._analyse_documents()
         return kb
 
     def raise_for_errors(self) -> None:
@@ -141,6 +147,13 @@ class KnowledgeBase:
                 elif fld in ("supersedes", "superseded_by") and other.type != e.type:
                     self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
                                       f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
+
+    def _analyse_documents(self) -> None:
+        """Articles, version families and citations (after the links are checked)."""
+        docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
+        self.structures = articles.parse_all(docs, self.problems)
+        self.families = versions.check(docs, self.problems)
+        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems)
 
     # -- indexes ------------------------------------------------------------
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import html
 import json
-import posixpath
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from . import charts
+from . import articles, charts, citations, filters
 from .model import Entry, KnowledgeBase
 from .schema import (
     AUDIENCE_LABELS,
@@ -49,6 +49,7 @@ def type_uri(etype: str) -> str:
 HOME_URI = "index.md"
 AREAS_URI = "areas/index.md"
 YEARS_URI = "years/index.md"
+PENDING_URI = "pending/index.md"
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
@@ -64,15 +65,23 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """Relative link between two site-relative URLs (``''`` is the home page)."""
-    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    path, hash_, frag = to_url.partition("#")
-    rel = posixpath.relpath(path or ".", from_dir.rstrip("/") or ".")
-    if rel == ".":
-        rel = "./"
-    elif path.endswith("/") or path == "":
-        rel += "/"
-    return rel + (hash_ + frag if frag else "")
+    """Relative link between two site-relative URLs (``''`` is the home page).
+
+    Pure string work on path segments (no ``os.path``): it runs for every
+    link of every generated page.
+    """
+    if from_url.endswith("/") or not from_url:
+        from_dirs = from_url.split("/")[:-1] if from_url else []
+    else:
+        from_dirs = from_url.split("/")[:-1]
+    path, _, frag = to_url.partition("#")
+    to_parts = path.split("/")
+    to_dirs, tail = to_parts[:-1], to_parts[-1]
+    i, n = 0, min(len(from_dirs), len(to_dirs))
+    while i < n and from_dirs[i] == to_dirs[i]:
+        i += 1
+    rel = "../" * (len(from_dirs) - i) + "".join(d + "/" for d in to_dirs[i:]) + tail
+    return (rel or "./") + ("#" + frag if frag else "")
 
 
 def front_matter(title: str, **extra: Any) -> str:
@@ -106,6 +115,7 @@ class Generator:
             undefined=StrictUndefined,
             trim_blocks=False,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates are package data; never re-stat them per render
         )
         env.globals.update(
             labels=LABELS,
@@ -113,6 +123,7 @@ class Generator:
             year_uri=year_uri,
             type_uri=type_uri,
             area_name=self.kb.taxonomy.name,
+            filter_attrs=filters.row_attrs,
         )
         return env
 
@@ -128,6 +139,7 @@ class Generator:
         nav.append({"工作领域": [AREAS_URI] + [{self.kb.taxonomy.name(s): area_uri(s)} for s in self.kb.taxonomy.slugs]})
         nav.append({"文件类型": [{TYPE_LABELS[t]: type_uri(t)} for t in ENTRY_TYPES]})
         nav.append({"年度": [YEARS_URI] + [{str(y): year_uri(y)} for y in self.kb.by_year]})
+        nav.append({"待收录文件": PENDING_URI})
         return nav + list(user_nav or [])
 
     def pages(self) -> Iterator["GeneratedPage"]:
@@ -141,6 +153,7 @@ class Generator:
         yield GeneratedPage(YEARS_URI, self.years_index())
         for year in self.kb.by_year:
             yield GeneratedPage(year_uri(year), self.year(year))
+        yield GeneratedPage(PENDING_URI, self.pending())
         for entry in self.kb.entries:
             yield GeneratedPage(entry.src_uri, self.entry(entry), in_nav=False)
 
@@ -215,8 +228,15 @@ class Generator:
         )
 
     def type_page(self, etype: str) -> str:
-        return self._render("type.md.j2", type_uri(etype), TYPE_LABELS[etype], type=etype,
-                            entries=self.kb.by_type.get(etype, []))
+        entries = self.kb.by_type.get(etype, [])
+        return self._render("type.md.j2", type_uri(etype), TYPE_LABELS[etype], type=etype, entries=entries,
+                            facets=filters.facets(entries) if etype in ("regulation", "policy") else [])
+
+    def pending(self) -> str:
+        by_id = self.kb.by_id
+        rows = [{"title": p.title, "citations": p.citations, "rows": citations.by_source_rows(p.citations, by_id)}
+                for p in self.kb.citations.pending]
+        return self._render("pending.md.j2", PENDING_URI, "待收录文件", pending=rows)
 
     def years_index(self) -> str:
         rows = []
@@ -237,12 +257,11 @@ class Generator:
         meta = e.meta
         supersedes = by_id.get(getattr(meta, "supersedes", None) or "")
         superseded_by = by_id.get(getattr(meta, "superseded_by", None) or "")
-        current, nxt, seen = None, superseded_by, {e.id}
-        while nxt is not None and nxt.id not in seen:  # follow the chain to its newest version
-            current = nxt
-            seen.add(nxt.id)
-            nxt = by_id.get(getattr(nxt.meta, "superseded_by", None) or "")
-        body = self._annotated_body(e) if e.sections else e.doc.body
+        structure = self.kb.structures.get(e.id)
+        cited = self.kb.citations.by_target.get(e.id, [])
+        body = self._linked_body(e, structure)
+        if e.sections:
+            body = self._annotated_body(e, body)
         return self._render(
             "entry.md.j2", e.src_uri, e.title,
             e=e,
@@ -250,14 +269,41 @@ class Generator:
             sections=e.sections,
             supersedes=supersedes,
             superseded_by=superseded_by,
-            current=current,
+            current=self.kb.families.current(e),
+            family=self.kb.families.of(e),
+            structure=structure,
+            article_cites=Counter(c.article for c in cited if c.article),
+            backlinks=citations.by_source_rows(cited, by_id, structure),
             report=by_id.get(getattr(meta, "report", None) or ""),
             cases=self.kb.cases_by_report.get(e.id, []),
         )
 
-    def _annotated_body(self, e: Entry) -> str:
+    @cached_property
+    def _cite_macros(self) -> Any:
+        return self.env.get_template("cite.html.j2").make_module({})
+
+    def _linked_body(self, e: Entry, structure: articles.Structure | None) -> str:
+        """The body with citations as links and, in regulations and policies, article anchors."""
+        here = page_url(e.src_uri, self.directory_urls)
+        inline = self._cite_macros
+        by_id, structures = self.kb.by_id, self.kb.structures
+
+        def link(c: citations.Citation) -> str | None:
+            if c.target is None:
+                return None
+            t = by_id[c.target]
+            art = structures[t.id].article(c.number, c.sub) if c.article and c.number else None
+            url = relative(here, page_url(t.src_uri, self.directory_urls) + (f"#{c.article}" if c.article else ""))
+            return str(inline.cite_link(c, t, url, art))
+
+        body = citations.render(e.doc.body, self.kb.citations.by_source.get(e.id, []), link)
+        if structure is not None:
+            body = articles.annotate(body, e.doc.body_line, structure, lambda a: str(inline.article_anchor(a)))
+        return body
+
+    def _annotated_body(self, e: Entry, body: str) -> str:
         """The report body with a stable anchor and a kind/areas line per section."""
-        lines = e.doc.body.split("\n")
+        lines = body.split("\n")
         macro = self.env.get_template("macros.html.j2").make_module(
             {"href": lambda uri: relative(page_url(e.src_uri, self.directory_urls), page_url(uri, self.directory_urls))}
         )

@@ -56,6 +56,25 @@ class Section:
         return bool(self.text.strip())
 
 
+class FenceTracker:
+    """Follows fenced code blocks line by line (``` or ~~~, closed by the same kind)."""
+
+    def __init__(self) -> None:
+        self.fence: str | None = None
+
+    def in_code(self, line: str) -> bool:
+        """True for a fence line or a line inside a fenced block."""
+        m = FENCE_RE.match(line)
+        if m:
+            marker = m.group(1)
+            if self.fence is None:
+                self.fence = marker[0] * 3
+            elif marker.startswith(self.fence):
+                self.fence = None
+            return True
+        return self.fence is not None
+
+
 def strip_numbering(heading: str) -> str:
     return NUMBERING_RE.sub("", heading, count=1).strip()
 
@@ -64,17 +83,9 @@ def split_sections(body: str, body_line: int) -> list[Section]:
     """Split a Markdown body at ATX headings (outside code fences)."""
     lines = body.split("\n")
     heads: list[tuple[int, int, str, str | None]] = []  # (line idx, md level, text, explicit id)
-    fence: str | None = None
+    fences = FenceTracker()
     for i, line in enumerate(lines):
-        m = FENCE_RE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        if fence is not None:
+        if fences.in_code(line):
             continue
         h = HEADING_RE.match(line)
         if h:

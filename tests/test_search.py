@@ -1,0 +1,117 @@
+"""The search index built in Python (kb.search): normalisation, terms, files, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+
+from kb import search
+from kb.model import KnowledgeBase
+from kb.pages import page_url
+from kb.textnorm import to_simplified
+
+from conftest import ROOT, seed_texts
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase.load(ROOT)
+
+
+@pytest.fixture(scope="module")
+def index(kb):
+    return search.build_index(kb, lambda e: page_url(e.src_uri))
+
+
+def test_normalize_keeps_positions_and_folds_scripts():
+    for trad, simp in [("統戰", "统战"), ("宗教事務條例", "宗教事务条例"), ("民營企業", "民营企业"), ("羣衆", "群众")]:
+        assert search.normalize(trad) == simp
+        assert search.normalize(simp) == simp
+    text = "國務院令第６８６號 ABC　x"
+    norm = search.normalize(text)
+    assert len(norm) == len(text) and norm == "国务院令第686号 abc x"
+    assert all(ord(v) < 0x10000 for v in search.char_map().values())
+
+
+def test_character_table_agrees_with_opencc_on_the_seed_reports():
+    """Where OpenCC's phrase conversion keeps the length, the character table gives the same text."""
+    checked = 0
+    for name, text in seed_texts().items():
+        for line in text.splitlines():
+            phrase = to_simplified(line)
+            if len(phrase) != len(line):
+                continue
+            norm = search.normalize(line)
+            # compare Chinese characters only (the table also folds width and case)
+            diff = [(a, b) for a, b in zip(norm, phrase) if a != b and "\u4e00" <= b <= "\u9fff"]
+            assert len(diff) <= max(1, len(line) // 200), (name, diff[:5])
+            checked += len(line)
+    assert checked > 1000
+
+
+def test_terms_are_characters_bigrams_and_words():
+    t = search.terms(search.normalize("統戰部 2017年 ABC"))
+    assert {"统", "战", "部", "统战", "战部", "2017", "年", "abc"} <= set(t)
+    assert "统战部" not in t  # no dictionary: bigrams find every phrase
+
+
+def test_every_entry_and_section_is_indexed(kb, index):
+    assert index.stats["entries"] == len(kb.entries)
+    sections = sum(len(e.classified_sections) for e in kb.entries)
+    assert index.units == len(kb.entries) + sections
+    manifest = json.loads(index.files["manifest.json"])
+    assert manifest["units"] == index.units
+    assert [v for v, _ in manifest["facets"]["area"]] == kb.taxonomy.slugs
+    for n, e in enumerate(kb.entries):
+        doc = json.loads(index.files[f"d/{n}.json"])
+        assert doc["id"] == e.id and doc["url"] == e.url
+        assert [u["anchor"] for u in doc["units"][1:]] == [s.anchor for s in e.classified_sections]
+
+
+def _decode(rec: bytes):
+    tl = rec[0]
+    term = rec[1:1 + tl].decode()
+    kind = rec[1 + tl]
+    df = int.from_bytes(rec[2 + tl:6 + tl], "little")
+    return term, kind, df
+
+
+def test_shards_hold_each_term_once_and_by_hash(index):
+    manifest = json.loads(index.files["manifest.json"])
+    seen = set()
+    for i in range(manifest["shards"]):
+        data = index.files[f"s/{i}.bin"]
+        count, p = int.from_bytes(data[:4], "little"), 4
+        for _ in range(count):
+            tl = data[p]
+            term = data[p + 1:p + 1 + tl].decode()
+            length = int.from_bytes(data[p + 6 + tl:p + 10 + tl], "little")
+            assert search.fnv1a(term) % manifest["shards"] == i
+            assert term not in seen
+            seen.add(term)
+            p += 10 + tl + length
+        assert p == len(data)
+    assert "统战" in seen and "@type:case" in seen
+    assert not seen & set(manifest["large"])
+
+
+def test_index_is_deterministic(kb, index):
+    again = search.build_index(KnowledgeBase.load(ROOT), lambda e: page_url(e.src_uri))
+
+    def digest(ix):
+        h = hashlib.sha256()
+        for k, v in ix.files.items():
+            h.update(k.encode() + b"\0" + v)
+        return h.hexdigest()
+
+    assert digest(index) == digest(again)
+
+
+def test_no_unit_text_keeps_markdown_syntax(index):
+    for k, v in index.files.items():
+        if k.startswith("d/"):
+            for u in json.loads(v)["units"]:
+                assert not re.search(r"\{#sec-|\]\(|^#+ ", u["text"], re.M), u["text"][:80]
