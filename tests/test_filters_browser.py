@@ -42,7 +42,7 @@ def base_url(law_site: Path):
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed (make browser)")
+        pytest.fail(f"{CHROMIUM} not installed: run `make browser` (make test does it)")
     with playwright.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield b
