@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import subprocess
+import sys
 import textwrap
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,22 +87,64 @@ areas: [religion]
 """
 
 
-@pytest.fixture(scope="session")
-def law_site(tmp_path_factory) -> Path:
-    """The sample project plus ``CITING_CASE``, built once for the whole run."""
-    import subprocess
-    import sys
+def copy_project(dest: Path) -> Path:
+    """A copy of the repository's site sources (docs, data, mkdocs.yml) using the live hooks."""
+    shutil.copytree(ROOT / "docs", dest / "docs")
+    shutil.copytree(ROOT / "data", dest / "data")
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    (dest / "hooks").symlink_to(ROOT / "hooks")
+    return dest
 
-    project = tmp_path_factory.mktemp("law") / "p"
-    shutil.copytree(ROOT / "docs", project / "docs")
-    shutil.copytree(ROOT / "data", project / "data")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "hooks").symlink_to(ROOT / "hooks")
-    (project / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
-    site = project / "site"
-    result = subprocess.run(
+
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of ``project`` into ``site``, as a user runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )
+
+
+@contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on 127.0.0.1 (a free port); yields the port."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # keep the test output clean
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield srv.server_address[1]
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian package) for the whole run."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not installed: run `make browser` (make test does it)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def law_site(tmp_path_factory) -> Path:
+    """The sample project plus ``CITING_CASE``, built once for the whole run."""
+    project = copy_project(tmp_path_factory.mktemp("law") / "p")
+    (project / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+    site = project / "site"
+    result = mkdocs_build(project, site)
     assert result.returncode == 0, result.stderr
     return site

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,20 +11,13 @@ import pytest
 
 from kb.model import KnowledgeBase
 
-from conftest import ROOT
+from conftest import ROOT, copy_project, mkdocs_build
 
 AREAS = [
     "ideology", "leadership", "party-cooperation", "representatives", "intellectuals", "ethnic",
     "religion", "private-economy", "new-social-strata", "hk-macao-taiwan-overseas", "self-building",
     "research-publicity", "central-tasks",
 ]
-
-
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -138,11 +129,7 @@ def test_no_external_requests_in_html(site):
 
 
 def test_build_fails_on_bad_data(tmp_path):
-    project = tmp_path / "p"
-    shutil.copytree(ROOT / "docs", project / "docs")
-    shutil.copytree(ROOT / "data", project / "data")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "hooks").symlink_to(ROOT / "hooks")
+    project = copy_project(tmp_path / "p")
     bad = project / "data" / "cases" / "broken.md"
     bad.write_text("---\nid: broken\ntype: case\ntitle: 坏\nareas: [nowhere]\nunit: 某部\nyear: 2020\n---\n", encoding="utf-8")
     result = mkdocs_build(project, tmp_path / "site")

@@ -7,55 +7,25 @@ phrase-level t2s (``kb.textnorm.to_simplified``) and checked for the phrase.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, mkdocs_build, serve
 
-playwright = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 SUBPATH = "kb"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    """The sample site built into a subpath (/kb/) and served from 127.0.0.1."""
     www = tmp_path_factory.mktemp("www")
     site = www / SUBPATH
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
-    )
+    result = mkdocs_build(ROOT, site)
     assert result.returncode == 0, result.stderr
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}/{SUBPATH}/", site
-    srv.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium not found: run `make browser` (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    with serve(www) as port:
+        yield f"http://127.0.0.1:{port}/{SUBPATH}/", site
 
 
 @pytest.fixture
