@@ -123,17 +123,14 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     kb = KnowledgeBase.load(root)
     scaffold = render(etype, values, root / "data", {e.id for e in kb.entries})
     # Validate the new text with the same rules as `kb check` before writing it.
-    from .loader import parse_front_matter, split_front_matter
+    from .loader import parse_entry
     from .problems import Problems
     from .validate import validate_entry
-    from .loader import SourceDoc
 
     problems = Problems()
     rel = scaffold.path.relative_to(root).as_posix()
-    parts = split_front_matter(scaffold.text, rel, problems)
-    parsed = parse_front_matter(parts[0], rel, problems) if parts else None
-    if parsed:
-        doc = SourceDoc(scaffold.path, rel, parsed[0], parsed[1], parts[1], parts[2])
+    doc = parse_entry(scaffold.text, scaffold.path, rel, problems)
+    if doc is not None:
         validate_entry(doc, set(kb.taxonomy.slugs), problems)
     if problems:
         for p in problems.errors:

@@ -206,6 +206,11 @@ def read_entry(path: Path, root: Path, problems: Problems) -> SourceDoc | None:
     text = decode(raw, rel, problems)
     if text is None:
         return None
+    return parse_entry(text, path, rel, problems)
+
+
+def parse_entry(text: str, path: Path, rel: str, problems: Problems) -> SourceDoc | None:
+    """Front matter and body of an entry's (decoded) text."""
     parts = split_front_matter(text, rel, problems)
     if parts is None:
         return None

@@ -162,16 +162,21 @@ class KnowledgeBase:
         return {e.id: e for e in self.entries}
 
     @cached_property
+    def newest_first(self) -> list[Entry]:
+        """All entries, newest first (sorted once; every listing reads this order)."""
+        return sorted(self.entries, key=lambda e: e.sort_key)
+
+    @cached_property
     def by_type(self) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = defaultdict(list)
-        for e in sorted(self.entries, key=lambda e: e.sort_key):
+        for e in self.newest_first:
             out[e.type].append(e)
         return dict(out)
 
     @cached_property
     def by_area(self) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = {slug: [] for slug in self.taxonomy.slugs}
-        for e in sorted(self.entries, key=lambda e: e.sort_key):
+        for e in self.newest_first:
             for slug in e.meta.areas:
                 out[slug].append(e)
         return out
@@ -197,6 +202,6 @@ class KnowledgeBase:
     @cached_property
     def by_year(self) -> dict[int, list[Entry]]:
         out: dict[int, list[Entry]] = defaultdict(list)
-        for e in sorted(self.entries, key=lambda e: e.sort_key):
+        for e in self.newest_first:
             out[e.year].append(e)
         return dict(sorted(out.items(), reverse=True))

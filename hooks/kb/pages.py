@@ -195,7 +195,7 @@ class Generator:
         area_chart = charts.horizontal_bars("各领域条目数", [(a["name"], a["entries"]) for a in areas])
         years = sorted(self.kb.by_year.items())
         year_chart = charts.vertical_bars("各年度条目数", [(str(y), len(es)) for y, es in years])
-        recent = sorted(self.kb.entries, key=lambda e: e.sort_key)[:RECENT_COUNT]
+        recent = self.kb.newest_first[:RECENT_COUNT]
         svg = self.env.get_template("bar_chart.svg.j2")
         return self._render(
             "home.md.j2", HOME_URI, "首页",
