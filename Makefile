@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve site check test browser clean
+.PHONY: setup serve site check test browser hooks schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ check: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# Run `kb check` before every commit (pre-commit, see .pre-commit-config.yaml).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
+
+# Regenerate the editor files from the field rules (after changing schema.py or areas.yml).
+schema: $(STAMP)
+	$(BIN)/kb schema > schema/entry.schema.json
+	$(BIN)/kb schema --snippets > .vscode/kb.code-snippets
 
 clean:
 	rm -rf site .pytest_cache

@@ -1,7 +1,8 @@
 """MkDocs adapter: wires MkDocs events to the ``kb`` package. No logic here.
 
 - on_config: load and validate ``data/`` (errors stop the build), build the nav
-- on_files:  register the generated pages (home, areas, types, years, entries, search/)
+- on_files:  register the generated pages (home, areas, types, years, entries, search/,
+             最近更新, 待复核, 字段说明) and feed.xml
 - on_post_build: write the search index (kb.search) under search/idx/
 """
 
@@ -16,6 +17,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from kb import search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
+from kb.problems import Problems
+from kb.settings import Settings
 
 log = logging.getLogger("mkdocs.hooks.kb")
 _state: dict[str, Generator] = {}
@@ -31,7 +34,15 @@ def on_config(config):
         for problem in errors:
             log.error(str(problem))
         raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
-    gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls)
+    problems = Problems()
+    settings = Settings.from_mapping(config, problems)
+    if problems:
+        raise PluginError("\n".join(str(p) for p in problems.errors))
+    gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls, settings=settings)
+    try:
+        gen.today  # the build's reference date: fail early on a bad KB_TODAY / SOURCE_DATE_EPOCH
+    except ValueError as exc:
+        raise PluginError(str(exc)) from None
     config.nav = gen.nav(config.nav)
     _state["generator"] = gen
     return config
@@ -45,6 +56,8 @@ def on_files(files: Files, config) -> Files:
         # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
         inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
+    for path, text in gen.static_files():  # feed.xml
+        files.append(File.generated(config, path, content=text))
     # Site search: the results page (the index itself is written in on_post_build).
     files.append(File.generated(config, search.SEARCH_URI, content=search.search_page(gen),
                                 inclusion=InclusionLevel.NOT_IN_NAV))

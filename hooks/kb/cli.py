@@ -29,14 +29,27 @@ def main() -> None:
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误，不输出统计信息")
-def check(root: Path | None, quiet: bool) -> None:
-    """校验 data/ 中的全部条目（不生成网站）。有错误时以非零状态退出。"""
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="按这一天检查复核期限（YYYY-MM-DD，默认今天）")
+def check(root: Path | None, quiet: bool, today) -> None:
+    """校验 data/ 中的全部条目（不生成网站）。有错误时以非零状态退出。
+
+    超过复核期限的条目作为警告列出（不影响退出状态）。
+    """
+    import datetime as dt
+
+    from . import review
+    from .settings import Settings
+
     started = time.perf_counter()
     root = root or _find_root(Path.cwd())
     if not (root / "data").is_dir():
         click.echo(f"错误：在 {root} 下找不到 data/ 目录", err=True)
         sys.exit(2)
     kb = KnowledgeBase.load(root)
+    settings = Settings.load(root, kb.problems)
+    review.warn(kb.entries, settings.review_every, kb.history,
+                today.date() if today else dt.date.today(), kb.problems)
     errors, warnings = kb.problems.errors, kb.problems.warnings
     for p in warnings:
         click.echo(str(p), err=True)
@@ -56,18 +69,36 @@ def check(root: Path | None, quiet: bool) -> None:
 @main.command(name="schema")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录，用于读取 data/areas.yml 中的领域列表")
-def schema_cmd(root: Path | None) -> None:
+@click.option("--snippets", "as_snippets", is_flag=True,
+              help="输出 VS Code 代码片段（.vscode/kb.code-snippets）而不是 JSON Schema")
+@click.option("--check", "check_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="不输出，只检查该文件是否与当前规则一致（不一致时以非零状态退出）")
+def schema_cmd(root: Path | None, as_snippets: bool, check_file: Path | None) -> None:
     """输出条目头信息的 JSON Schema（由校验所用的同一套模型生成）。"""
+    text = schema_text(root or _find_root(Path.cwd()), as_snippets)
+    if check_file is None:
+        click.echo(text, nl=False)
+        return
+    current = check_file.read_text(encoding="utf-8") if check_file.is_file() else None
+    if current != text:
+        option = " --snippets" if as_snippets else ""
+        click.echo(f"错误：{check_file} 与当前字段规则不一致，请运行 kb schema{option} > {check_file} 重新生成", err=True)
+        sys.exit(1)
+
+
+def schema_text(root: Path, as_snippets: bool = False) -> str:
+    """The JSON Schema (or the VS Code snippets) as the exact text of the committed files."""
     import json
 
     from .loader import read_taxonomy
     from .problems import Problems
     from .schema import json_schema
+    from .snippets import snippets
 
-    root = root or _find_root(Path.cwd())
     areas_file = root / "data" / "areas.yml"
     slugs = read_taxonomy(areas_file, root, Problems()).slugs if areas_file.is_file() else None
-    click.echo(json.dumps(json_schema(slugs), ensure_ascii=False, indent=2))
+    doc = json_schema(slugs)
+    return json.dumps(snippets(doc) if as_snippets else doc, ensure_ascii=False, indent=2) + "\n"
 
 
 _NEW_FIELDS = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import articles, citations, versions
+from . import articles, citations, gitinfo, versions
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -156,6 +156,11 @@ class KnowledgeBase:
         self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems)
 
     # -- indexes ------------------------------------------------------------
+
+    @cached_property
+    def history(self) -> dict[str, gitinfo.FileHistory]:
+        """Git dates and authors of the entry files (one batched git call; empty without git)."""
+        return gitinfo.read_history(self.root)
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:

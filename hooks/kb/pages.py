@@ -11,14 +11,17 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from . import articles, charts, citations, filters
+from . import articles, charts, citations, filters, review
+from .fieldguide import field_guide
 from .model import Entry, KnowledgeBase
+from .settings import Settings
 from .schema import (
     AUDIENCE_LABELS,
     ENTRY_TYPES,
@@ -27,6 +30,7 @@ from .schema import (
     STATUS_LABELS,
     TYPE_DIRS,
     TYPE_LABELS,
+    json_schema,
 )
 from .sections import Section
 
@@ -50,6 +54,11 @@ HOME_URI = "index.md"
 AREAS_URI = "areas/index.md"
 YEARS_URI = "years/index.md"
 PENDING_URI = "pending/index.md"
+RECENT_URI = "recent/index.md"
+REVIEW_URI = "review/index.md"
+FIELDS_URI = "guide/fields.md"
+FEED_PATH = "feed.xml"
+RECENT_PAGE_COUNT = 100
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
@@ -106,6 +115,7 @@ class Generator:
     kb: KnowledgeBase
     site_title: str = "统战工作政策知识库"
     directory_urls: bool = True
+    settings: Settings = field(default_factory=Settings)
 
     @cached_property
     def env(self) -> Environment:
@@ -140,6 +150,8 @@ class Generator:
         nav.append({"文件类型": [{TYPE_LABELS[t]: type_uri(t)} for t in ENTRY_TYPES]})
         nav.append({"年度": [YEARS_URI] + [{str(y): year_uri(y)} for y in self.kb.by_year]})
         nav.append({"待收录文件": PENDING_URI})
+        nav.append({"最近更新": RECENT_URI})
+        nav.append({"待复核": REVIEW_URI})
         return nav + list(user_nav or [])
 
     def pages(self) -> Iterator["GeneratedPage"]:
@@ -154,8 +166,16 @@ class Generator:
         for year in self.kb.by_year:
             yield GeneratedPage(year_uri(year), self.year(year))
         yield GeneratedPage(PENDING_URI, self.pending())
+        yield GeneratedPage(RECENT_URI, self.recent())
+        yield GeneratedPage(REVIEW_URI, self.review())
+        # Linked from the hand-written guide section of the nav (mkdocs.yml).
+        yield GeneratedPage(FIELDS_URI, self.fields(), in_nav=False)
         for entry in self.kb.entries:
             yield GeneratedPage(entry.src_uri, self.entry(entry), in_nav=False)
+
+    def static_files(self) -> Iterator[tuple[str, str]]:
+        """Generated files that are not pages: (path under the site root, text)."""
+        yield FEED_PATH, self.feed()
 
     # -- rendering ----------------------------------------------------------
 
@@ -238,6 +258,78 @@ class Generator:
                 for p in self.kb.citations.pending]
         return self._render("pending.md.j2", PENDING_URI, "待收录文件", pending=rows)
 
+    # -- contributor pages: recent changes, feed, review, field reference ----
+
+    @cached_property
+    def today(self) -> dt.date:
+        """The build's reference date (from the data or git, so builds are reproducible)."""
+        return review.reference_date(self.kb.entries, self.kb.history)
+
+    def _recent_rows(self, limit: int) -> tuple[bool, list[dict[str, Any]]]:
+        """The most recently changed entries (git), else the newest by their own dates."""
+        history = self.kb.history
+        if history:
+            known = [(h, e) for e in self.kb.entries if (h := history.get(e.doc.rel)) is not None]
+            known.sort(key=lambda he: (-he[0].updated.timestamp(), he[1].id))
+            rows = [{"entry": e, "history": h, "date": h.updated.date(), "updated": h.updated,
+                     "created": h.created} for h, e in known[:limit]]
+            return True, rows
+        rows = []
+        for e in self.kb.newest_first[:limit]:
+            d = e.date or dt.date(e.year, 1, 1)
+            when = dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
+            rows.append({"entry": e, "history": None, "date": d, "updated": when, "created": when})
+        return False, rows
+
+    def recent(self) -> str:
+        has_history, rows = self._recent_rows(RECENT_PAGE_COUNT)
+        here = page_url(RECENT_URI, self.directory_urls)
+        return self._render("recent.md.j2", RECENT_URI, "最近更新", has_history=has_history, rows=rows,
+                            feed_href=relative(here, FEED_PATH))
+
+    def _absolute(self, url: str) -> str:
+        base = self.settings.site_url
+        return base.rstrip("/") + "/" + url if base else url
+
+    def feed(self) -> str:
+        """Atom feed of recently added and changed entries (links relative to the feed without site_url)."""
+        _, rows = self._recent_rows(self.settings.feed_size)
+        out = []
+        for r in rows:
+            e, h = r["entry"], r["history"]
+            url = page_url(e.src_uri, self.directory_urls)
+            out.append({
+                "entry": e, "history": h,
+                "id": self._absolute(url) if self.settings.site_url else f"urn:tongzhan-kb:{e.type}:{e.id}",
+                "href": self._absolute(url),
+                "published": r["created"].isoformat(),
+                "updated": r["updated"].isoformat(),
+                "author": h.author if h else self.site_title,
+            })
+        updated = max((r["updated"] for r in rows), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+        return self.env.get_template("feed.xml.j2").render(
+            site_title=self.site_title, rows=out, updated=updated.isoformat(),
+            feed_id=self._absolute(FEED_PATH) if self.settings.site_url else "urn:tongzhan-kb:feed",
+            self_href=self._absolute(FEED_PATH),
+            recent_href=self._absolute(page_url(RECENT_URI, self.directory_urls)),
+        )
+
+    def review(self) -> str:
+        today = self.today
+        defaults = self.settings.review_every
+        rows = review.overdue(self.kb.entries, defaults, self.kb.history, today)
+        owners = Counter(s.entry.meta.owner or "" for s in rows)
+        return self._render(
+            "review.md.j2", REVIEW_URI, "待复核", rows=rows, today=today,
+            defaults=[(t, defaults[t]) for t in ENTRY_TYPES if t in defaults],
+            owners=sorted(owners.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])),
+        )
+
+    def fields(self) -> str:
+        schema = json_schema(list(self.kb.taxonomy.slugs))
+        return self._render("fields.md.j2", FIELDS_URI, "字段说明", guide=field_guide(schema),
+                            area_slugs=list(self.kb.taxonomy.slugs))
+
     def years_index(self) -> str:
         rows = []
         for year, entries in self.kb.by_year.items():
@@ -276,6 +368,8 @@ class Generator:
             backlinks=citations.by_source_rows(cited, by_id, structure),
             report=by_id.get(getattr(meta, "report", None) or ""),
             cases=self.kb.cases_by_report.get(e.id, []),
+            history=self.kb.history.get(e.doc.rel),
+            edit_url=self.settings.edit_url(e.doc.rel),
         )
 
     @cached_property

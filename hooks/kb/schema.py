@@ -17,6 +17,7 @@ from pydantic import (
     Field,
     Strict,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -68,9 +69,12 @@ def _year(value: Any) -> Any:
     return value
 
 
-EntryId = Annotated[str, BeforeValidator(_id)]
+# The JSON Schema (kb schema, editor checks, 字段说明) states the same rules
+# the validators enforce.
+EntryId = Annotated[str, BeforeValidator(_id),
+                    WithJsonSchema({"type": "string", "pattern": ID_RE.pattern, "maxLength": 120})]
 Date = Annotated[dt.date, BeforeValidator(_date)]
-Year = Annotated[int, BeforeValidator(_year)]
+Year = Annotated[int, BeforeValidator(_year), WithJsonSchema({"type": "integer", "minimum": 1949, "maximum": 2100})]
 Text = Annotated[str, Strict(), Field(min_length=1, max_length=2000)]
 ShortText = Annotated[str, Strict(), Field(min_length=1, max_length=300)]
 
@@ -111,7 +115,11 @@ class EntryBase(_Model):
     summary: Optional[Text] = Field(None, description="摘要")
     audience: Literal[AUDIENCES] = Field("internal", description="可见范围")  # type: ignore[valid-type]
     source: Optional[ShortText] = Field(None, description="来源")
-    reviewed: Optional[Date] = Field(None, description="最近复核日期")
+    reviewed: Optional[Date] = Field(None, description="最近复核日期（YYYY-MM-DD）")
+    review_every: Optional[Annotated[int, Strict(), Field(ge=1, le=120)]] = Field(
+        None, description="复核周期（月）；不写则用 mkdocs.yml 中该类型的默认值"
+    )
+    owner: Optional[ShortText] = Field(None, description="负责人（负责复核本条目的人或处室）")
 
     _areas = field_validator("areas")(_check_areas)
 
@@ -199,9 +207,24 @@ def json_schema(area_slugs: list[str] | None = None) -> dict:
     from pydantic import TypeAdapter
 
     adapter = TypeAdapter(Annotated[EntryModel, Field(discriminator="type")])
-    schema = adapter.json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "统战知识库条目头信息"
+    generated = adapter.json_schema()
+    # Draft-07 with one if/then per type instead of pydantic's oneOf +
+    # OpenAPI discriminator: editor validators (ajv) understand it and report
+    # errors against the entry's own type only, not against all four.
+    names = {m.__name__: t for t, m in MODELS.items()}
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "统战知识库条目头信息",
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(ENTRY_TYPES), "description": "条目类型"}},
+        "allOf": [
+            {"if": {"properties": {"type": {"const": names[name]}}},
+             "then": {"$ref": f"#/$defs/{name}"}}
+            for name in sorted(generated["$defs"]) if name in names
+        ],
+        "$defs": generated["$defs"],
+    }
     if area_slugs:
         for model in schema.get("$defs", {}).values():
             props = model.get("properties", {})

@@ -25,6 +25,8 @@ _MESSAGES: dict[str, str] = {
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "bool_type": "应为 true 或 false",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
 }
 
 

@@ -1,0 +1,89 @@
+"""Dates and authors of entry files from git: one ``git log`` per build.
+
+Every entry's created/updated date and last author come from a single
+batched call over ``data/`` (never one call per file). Without git, or
+outside a repository (a tarball), the history is simply empty and every
+caller falls back to dates in the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("kb.gitinfo")
+
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """What git knows about one file (dates are the author dates)."""
+
+    created: dt.datetime  # first commit that added the file
+    updated: dt.datetime  # last commit that changed it
+    author: str  # author of the last commit
+    commits: int
+
+    @property
+    def is_new(self) -> bool:
+        """Only one commit so far: the file was added and not changed since."""
+        return self.commits == 1
+
+
+def parse_log(text: str) -> dict[str, FileHistory]:
+    """Parse ``git log --format=<RS>%aI<US>%an --name-only`` output (newest first)."""
+    first: dict[str, tuple[dt.datetime, str]] = {}
+    last: dict[str, dt.datetime] = {}
+    counts: dict[str, int] = {}
+    for record in text.split(_RECORD):
+        if not record.strip():
+            continue
+        header, _, names = record.partition("\n")
+        when_s, _, author = header.partition(_FIELD)
+        try:
+            when = dt.datetime.fromisoformat(when_s.strip())
+        except ValueError:
+            continue
+        for name in names.splitlines():
+            name = name.strip()
+            if not name:
+                continue
+            if name not in first:
+                first[name] = (when, author.strip())
+            last[name] = when  # older commits come later: the last seen is the first commit
+            counts[name] = counts.get(name, 0) + 1
+    return {
+        name: FileHistory(created=last[name], updated=upd, author=author, commits=counts[name])
+        for name, (upd, author) in first.items()
+    }
+
+
+def read_history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
+    """History of every file under ``root/subdir``, keyed by path relative to ``root``.
+
+    One subprocess for the whole tree. Returns ``{}`` when git is missing,
+    ``root`` is not in a work tree, or git fails.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return {}
+    cmd = [
+        git, "-c", "core.quotePath=false", "-C", str(root), "log",
+        "--no-renames", "--relative", "--name-only", f"--format={_RECORD}%aI{_FIELD}%an",
+        "--", subdir,
+    ]
+    try:
+        out = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:  # pragma: no cover - environment problem
+        log.info("无法读取 git 记录：%s", exc)
+        return {}
+    if out.returncode != 0:
+        log.debug("git log failed: %s", out.stderr.decode("utf-8", "replace").strip())
+        return {}
+    return parse_log(out.stdout.decode("utf-8", "replace"))
