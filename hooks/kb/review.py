@@ -86,9 +86,16 @@ def warn(entries: Iterable[Entry], defaults: Mapping[str, int], history: Mapping
 
 
 def data_date(entries: Iterable[Entry], history: Mapping[str, FileHistory]) -> dt.date | None:
-    """The newest date the data itself carries: last git change, else the newest date field."""
+    """The newest date the given entries carry: last git change, else the newest date field.
+
+    Only the entries passed in count (the visible ones in a build), so the
+    date of a change to a hidden entry never shows.
+    """
+    entries = list(entries)
     if history:
-        return max(h.updated for h in history.values()).date()
+        changed = [h.updated for e in entries if (h := history.get(e.doc.rel)) is not None]
+        if changed:
+            return max(changed).date()
     dates: list[dt.date] = []
     for e in entries:
         m = e.meta
