@@ -30,6 +30,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 PART_HEADING_MAX = 8
 
 HEADING_WEIGHT = 3
+CONTEXT_WEIGHT = 1  # keywords in the parent part's heading (民族宗教工作 over its 1、2、)
 MIN_SCORE = 2
 SECONDARY_RATIO = 0.5
 MAX_AREAS = 3
@@ -50,6 +51,7 @@ class Section:
     areas: list[str] = field(default_factory=list)
     matched: dict[str, list[str]] = field(default_factory=dict)  # area -> keywords
     overridden: bool = False
+    scores: dict[str, float] = field(default_factory=dict)  # area -> keyword score, strongest first
 
     @property
     def has_text(self) -> bool:
@@ -121,8 +123,13 @@ def split_sections(body: str, body_line: int) -> list[Section]:
     return sections
 
 
+# Set phrases that contain a kind word without naming a report part.
+KIND_NEUTRAL_RE = re.compile(r"特色社会主义|中国特色|特色小镇|特色产业")
+QUOTES_RE = re.compile(r"[“”‘’「」『』\"']")
+
+
 def heading_kind(heading: str) -> str | None:
-    simple = to_simplified(strip_numbering(heading))
+    simple = KIND_NEUTRAL_RE.sub("", to_simplified(strip_numbering(heading)))
     for kind, pattern in KIND_PATTERNS:
         if pattern.search(simple):
             return kind
@@ -145,29 +152,45 @@ class AreaMatcher:
         alternatives = sorted(self.keyword_area, key=lambda k: (-len(k), k))
         self.pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
-    def score(self, heading: str, text: str) -> tuple[list[str], dict[str, list[str]]]:
+    def score(self, heading: str, text: str, context: str = "") -> tuple[list[str], dict[str, list[str]]]:
         """Return (areas, matched keywords per area), strongest first."""
+        areas, matched, _ = self.score_detail(heading, text, context)
+        return areas, matched
+
+    def score_detail(self, heading: str, text: str, context: str = ""
+                     ) -> tuple[list[str], dict[str, list[str]], dict[str, float]]:
+        """Like ``score``, with the score of every matched area (strongest first).
+
+        ``context`` is the heading of the enclosing part: weak evidence that
+        breaks ties between areas mentioned in the section itself.
+        """
         if self.pattern is None:
-            return [], {}
+            return [], {}, {}
         scores: dict[str, float] = {}
         matched: dict[str, list[str]] = {}
-        for source, weight in ((heading, HEADING_WEIGHT), (text, 1)):
+        for source, weight, is_context in ((heading, HEADING_WEIGHT, False), (text, 1, False),
+                                           (context, CONTEXT_WEIGHT, True)):
             if not source:
                 continue
-            for kw in self.pattern.findall(to_simplified(source)):
+            if is_context and not scores:
+                weight = MIN_SCORE  # a section that names no area at all leans on its part's heading
+            for kw in self.pattern.findall(QUOTES_RE.sub("", to_simplified(source))):
                 for slug in self.keyword_area[kw]:
+                    if is_context and weight == CONTEXT_WEIGHT and slug not in scores:
+                        continue  # context only weighs areas the section itself names
                     scores[slug] = scores.get(slug, 0) + weight
                     bucket = matched.setdefault(slug, [])
                     if kw not in bucket:
                         bucket.append(kw)
         if not scores:
-            return [], {}
+            return [], {}, {}
         ranked = sorted(scores, key=lambda s: (-scores[s], self.order.get(s, 99)))
+        ordered = {s: scores[s] for s in ranked}
         top = scores[ranked[0]]
         if top < MIN_SCORE:
-            return [], {s: matched[s] for s in ranked}
+            return [], {s: matched[s] for s in ranked}, ordered
         chosen = [s for s in ranked if scores[s] >= max(MIN_SCORE, top * SECONDARY_RATIO)][:MAX_AREAS]
-        return chosen, {s: matched[s] for s in ranked}
+        return chosen, {s: matched[s] for s in ranked}, ordered
 
 
 @lru_cache(maxsize=8)
@@ -209,6 +232,7 @@ def classify(sections: list[Section], keywords: dict[str, list[str]], overrides:
             sec.kind, sec.kind_explicit = own, True
         elif parent is not None:
             sec.kind, sec.kind_explicit = parent.kind, parent.kind_explicit
-        sec.areas, sec.matched = m.score(sec.heading, sec.text)
+        context = parent.heading if parent is not None else ""
+        sec.areas, sec.matched, sec.scores = m.score_detail(sec.heading, sec.text, context)
         if ov is not None and ov.areas is not None:
             sec.areas, sec.overridden = list(ov.areas), True
