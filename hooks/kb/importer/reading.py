@@ -179,6 +179,8 @@ _STYLE_LEVEL = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 def read_docx(path: Path) -> list[Block]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
@@ -189,15 +191,15 @@ def read_docx(path: Path) -> list[Block]:
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            blocks.append(_docx_paragraph(docx.text.paragraph.Paragraph(child, document)))
+            blocks.append(_docx_paragraph(Paragraph(child, document)))
         elif tag == "tbl":
-            table = docx.table.Table(child, document)
+            table = Table(child, document)
             for row in table.rows:
                 seen: list[str] = []
                 for cell in row.cells:
                     if cell.text not in seen:  # merged cells repeat their text
                         seen.append(cell.text)
-                blocks.extend(Block(t) for t in "\t".join(seen).split("\n"))
+                blocks.extend(Block(t) for t in " | ".join(seen).split("\n"))
     return blocks
 
 
@@ -213,9 +215,18 @@ def _docx_paragraph(par) -> Block:
     else:
         # Word's own list numbering: the number is not in the text; a short
         # numbered paragraph is a heading at its list level.
-        ppr = par._p.pPr
-        numpr = ppr.numPr if ppr is not None else None
-        if numpr is not None and numpr.numId is not None and len(text.strip()) <= 60:
-            ilvl = numpr.ilvl.val if numpr.ilvl is not None else 0
+        numpr = _numpr(par._p.pPr)
+        if numpr is None and par.style is not None:
+            numpr = _numpr(par.style.element.pPr)  # numbering set by the style (List Number)
+        if numpr is not None and len(text.strip()) <= 60:
+            sm = re.search(r"(\d)$", style.strip())
+            ilvl = numpr.ilvl.val if numpr.ilvl is not None else (int(sm.group(1)) - 1 if sm else 0)
             level = 10 + int(ilvl)  # list levels rank below heading styles
     return Block(text, level)
+
+
+def _numpr(ppr):
+    numpr = ppr.numPr if ppr is not None else None
+    if numpr is None or numpr.numId is None or numpr.numId.val == 0:
+        return None
+    return numpr
