@@ -62,3 +62,20 @@ def test_imported_seeds_pass_kb_check(tree):
     trad = next(e for e in kb.entries if e.meta.year == 2020)
     assert "統戰" in trad.doc.body and "统战" not in trad.doc.body
     assert any("religion" in s.areas for s in trad.sections)
+
+
+def test_imported_seeds_build_into_the_site(tmp_path):
+    """The written Markdown renders as written: headings become report sections, no stray escapes."""
+    from conftest import copy_project, mkdocs_build
+
+    project = copy_project(tmp_path / "p")
+    outcome = run_import(sorted(SEEDS.glob("*.txt")), project, dry_run=False, force=False, progress=False)
+    assert all(o.status == "written" for o in outcome.outcomes)
+    site = tmp_path / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode == 0, r.stderr
+    entry = next(o for o in outcome.outcomes if o.result.meta.year == 2007)
+    html = (site / "reports" / entry.result.meta.id / "index.html").read_text(encoding="utf-8")
+    assert 'id="sec-1-4-2"' in html  # third-level section of the outline
+    assert "建设“富裕**”" in html and "\\*" not in html  # anonymised names stay literal, not bold
+    assert "<strong>" not in html.split('id="sec-1"', 1)[1]

@@ -12,6 +12,7 @@ from .textnorm import to_simplified
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 ATTR_RE = re.compile(r"[ \t]*\{[^{}]*\}[ \t]*$")
 ATTR_ID_RE = re.compile(r"\{[^{}]*#([A-Za-z][\w-]*)[^{}]*\}[ \t]*$")
+MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!])")  # Python-Markdown's backslash escapes
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 NUMBERING_RE = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百〇零]+[、．.，,是]|[（(][一二三四五六七八九十百〇零0-9]+[)）]|\d+[、．.，,)）]|[①-⑳])\s*"
@@ -93,7 +94,7 @@ def split_sections(body: str, body_line: int) -> list[Section]:
         if h:
             text = h.group(2)
             idm = ATTR_ID_RE.search(text)
-            text = ATTR_RE.sub("", text).strip()
+            text = MD_ESCAPE_RE.sub(r"\1", ATTR_RE.sub("", text).strip())  # the heading as displayed
             if text:
                 heads.append((i, len(h.group(1)), text, idm.group(1) if idm else None))
     if not heads:
@@ -172,13 +173,14 @@ class AreaMatcher:
                                            (context, CONTEXT_WEIGHT, True)):
             if not source:
                 continue
-            if is_context and not scores:
-                weight = MIN_SCORE  # a section that names no area at all leans on its part's heading
+            # A section that names no area at all leans on its part's heading,
+            # just enough to be listed (MIN_SCORE per area, however many keywords).
+            lean = is_context and not scores
             for kw in self.pattern.findall(QUOTES_RE.sub("", to_simplified(source))):
                 for slug in self.keyword_area[kw]:
-                    if is_context and weight == CONTEXT_WEIGHT and slug not in scores:
+                    if is_context and not lean and slug not in scores:
                         continue  # context only weighs areas the section itself names
-                    scores[slug] = scores.get(slug, 0) + weight
+                    scores[slug] = MIN_SCORE if lean else scores.get(slug, 0) + weight
                     bucket = matched.setdefault(slug, [])
                     if kw not in bucket:
                         bucket.append(kw)
