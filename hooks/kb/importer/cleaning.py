@@ -94,6 +94,11 @@ _TITLE_WORDS = re.compile(r"总结|报告|汇报|计划|要点|工作情况|述�
 _END_PUNCT = "。！？；，,;:："
 
 
+_DATE_LINE = re.compile(r"^[（(]?(?:(?:19|20)\d{2}|[一二〇零○][〇零○一二三四五六七八九]{3})\s*年\s*[0-9一二三四五六七八九十]{1,3}\s*月"
+                        r"(?:\s*[0-9一二三四五六七八九十]{1,3}\s*日)?[)）]?$")
+_SIGNATURE_UNIT = re.compile(r"^[^，,。；;：:]{2,30}(?:统战部|统战办|统一战线工作部|党委|党工委|委员会|人民政府|办公室)$")
+
+
 @dataclass
 class Cleaned:
     title: str | None
@@ -185,6 +190,10 @@ def clean(blocks: list[Block]) -> Cleaned:
         if b.heading_level == 0 or (b.heading_level == 1 and title_hint is None and not out):
             title_hint = title_hint or text
         out.append(Block(text, b.heading_level))
+    # The signature at the end (unit and date) is not report text.
+    for _ in range(3):
+        if out and (_DATE_LINE.match(to_simplified(out[-1].text)) or _SIGNATURE_UNIT.match(to_simplified(out[-1].text))):
+            removed.append(("signature", out.pop().text))
     title = find_title([b.text for b in out], title_hint)
     if title:
         key = _norm(title)

@@ -31,8 +31,20 @@ class Meta:
     guessed: list[str] = field(default_factory=list)  # fields filled with a default (to check)
 
 
-def find_unit(text: str) -> str | None:
-    """First 区委统战部-like unit name in the text, as written."""
+_SUPERIOR_AFTER = re.compile(r"^[^，,。；]{0,6}(?:指导|领导下|关心)")
+# A title that starts with its unit's place: 某镇2023年上半年统战工作总结.
+_TITLE_PLACE = re.compile(
+    r"^((?:中共)?[^\s，,。；、的和在与及（）()《》“”0-9]{1,16}?(?:省|自治区|市|州|盟|区|县|旗|镇|乡|街道))"
+    r"(?:(?:党工委|党委|委)?(?:统战办|统战部|统一战线工作部)?)?\s*(?:关于)?\s*(?:19|20)\d{2}\s*年"
+)
+
+
+def find_unit(text: str, skip_superior: bool = False) -> str | None:
+    """First 区委统战部-like unit name in the text, as written.
+
+    With ``skip_superior``, a unit named as giving guidance (在市委统战部的指导下)
+    is passed over: it is the reporting unit's superior.
+    """
     simple = to_simplified(text)
     same = len(simple) == len(text)
     for m in _UNIT_WORD.finditer(simple):
@@ -41,13 +53,24 @@ def find_unit(text: str) -> str | None:
         if pm is None:
             continue
         start = m.start() - (len(before) - pm.start())
+        if skip_superior and (simple[max(0, start - 1):start] == "在" or _SUPERIOR_AFTER.match(simple[m.end():])):
+            continue
         return text[start: m.end()] if same else simple[start: m.end()]
     return None
 
 
+def title_place(title: str) -> str | None:
+    """The place a title starts with (某镇 in 某镇2023年……总结), as written."""
+    simple = to_simplified(title)
+    m = _TITLE_PLACE.match(simple)
+    if m is None or len(simple) != len(title):
+        return None
+    return title[: m.end(1)]
+
+
 def unit_level(unit: str) -> str | None:
     simple = to_simplified(unit)
-    m = re.search(r"(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)(?:党工委|工委|党委|委)?(?:统战|统一战线)", simple)
+    m = re.search(r"(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)(?:党工委|工委|党委|委)?(?:统战|统一战线|$)", simple)
     if not m:
         return None
     return {"省": "省", "自治区": "省", "市": "市", "州": "市", "盟": "市", "区": "区县", "县": "区县",
@@ -103,7 +126,7 @@ def infer(title: str | None, body: str, fallback_title: str) -> Meta:
     guessed: list[str] = []
     title = title or fallback_title
     head = body[:600]
-    unit = find_unit(title) or find_unit(head) or find_unit(body)
+    unit = find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
     if unit is None:
         unit, guessed = "（单位待补）", guessed + ["unit"]
     level = unit_level(unit)

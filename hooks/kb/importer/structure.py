@@ -141,7 +141,7 @@ def outline(blocks: list[Block]) -> Outline:
     return Outline(intro=intro, sections=sections)
 
 
-SENTENCE_ITEM_MIN = 20
+SENTENCE_ITEM_MIN = 8
 _CLAUSE = re.compile(r"[，,；;]")
 
 
