@@ -155,3 +155,17 @@ def test_unreadable_files_give_clear_messages(tmp_path):
     odd.write_bytes(b"%PDF-1.4")
     with pytest.raises(ReadError, match="不支持的文件类型"):
         read_blocks(odd)
+
+
+def test_html_content_with_lookalike_class_names_is_kept(tmp_path):
+    page = """<html><body><div class="main position-relative"><h1>某区委统战部2022年度工作总结</h1></div>
+    <div class="hotNews"><a>热点一</a></div>
+    <div class="article-share-and-content"><p class="photo-caption">一、主要工作</p>
+    <p>全年走访民营企业40家，指导商会换届2个。</p><p>二、存在问题</p><p>商会覆盖面不广，会员结构单一，作用发挥不够。</p></div>
+    </body></html>"""
+    src = tmp_path / "p.htm"
+    src.write_text(page, encoding="utf-8")
+    lines = texts(src)
+    assert "热点一" not in lines  # hotNews: page furniture
+    assert lines == ["某区委统战部2022年度工作总结", "一、主要工作", "全年走访民营企业40家，指导商会换届2个。", "二、存在问题",
+                     "商会覆盖面不广，会员结构单一，作用发挥不够。"]  # most of the text sits in the "share" block

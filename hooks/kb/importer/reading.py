@@ -124,11 +124,23 @@ def read_text(raw: bytes) -> list[Block]:
 # Elements that never hold report text, and class/id names of page furniture.
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "form", "nav", "header", "footer",
               "aside", "button", "select", "svg", "object")
-_FURNITURE = re.compile(
-    r"bread|crumb|position|location|footer|copyright|share|related|recommend|relate|sidebar|side-bar|"
-    r"comment|nav|menu|toolbar|pager|prev|next|hot|rank|tags?-?list|advert|\bad\b|banner|login|search",
-    re.I,
+_FURNITURE_WORDS = frozenset(
+    "bread breadcrumb breadcrumbs crumb crumbs location loc footer foot copyright share sharing bdshare related relate "
+    "recommend recommends sidebar comment comments nav navbar navigation menu toolbar pager pagination prev next hot "
+    "rank ranking advert ads banner login search tags tag".split()
 )
+_WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
+FURNITURE_MAX_SHARE = 0.6  # never drop what holds most of the page's text
+
+
+def _is_furniture(names: list[str]) -> bool:
+    for name in names:
+        for word in _WORD_SPLIT.split(name):
+            if word.lower() in _FURNITURE_WORDS:
+                return True
+    return False
+
+
 _BLOCK_TAGS = ("p", "div", "li", "tr", "td", "th", "section", "article", "blockquote", "pre", "dd", "dt",
                "table", "ul", "ol", "center")
 _HEADING_TAGS = {f"h{n}": n for n in range(1, 7)}
@@ -145,11 +157,12 @@ def read_html(raw: bytes) -> list[Block]:
     root = soup.body or soup
     for tag in root.find_all(_DROP_TAGS):
         tag.decompose()
+    total = len(root.get_text()) or 1
     for tag in root.find_all(True):
-        if tag.decomposed or tag.attrs is None:
+        if tag.decomposed or tag.attrs is None or tag.name in ("body", "html"):
             continue
-        names = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
-        if names.strip() and _FURNITURE.search(names) and tag.name not in ("body", "html"):
+        names = [*(tag.get("class") or []), tag.get("id") or ""]
+        if _is_furniture(names) and len(tag.get_text()) / total < FURNITURE_MAX_SHARE:
             tag.decompose()
     for br in root.find_all("br"):
         br.replace_with("\n")
