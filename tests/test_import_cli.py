@@ -161,3 +161,13 @@ def test_progress_bar_for_several_files(tree, tmp_path, capsys):
     assert "导入" in capsys.readouterr().err
     run_import([a], tree.root, dry_run=True, force=False, progress=True)
     assert capsys.readouterr().err == ""  # one file: no bar
+
+
+def test_no_taxonomy_is_a_clear_error(tmp_path):
+    a, _ = sources(tmp_path)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run(["import", "--root", str(empty), str(a)], tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("错误：无法读取工作领域分类 data/areas.yml")
+    assert "Traceback" not in r.stderr and not (empty / "data").exists()

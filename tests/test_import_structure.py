@@ -135,3 +135,19 @@ def test_short_form_citations():
     assert section_cites("", "执行《准则》《条例》。") == []  # nothing to refer back to
     assert section_cites("", "落实《中国共产党统一战线工作条例（试行）》和《条例》要求，学习《宪法》。") == [
         "中国共产党统一战线工作条例（试行）", "宪法"]
+
+
+def test_plan_documents_and_completed_key_work(tmp_path: Path):
+    src = tmp_path / "yaodian.txt"
+    src.write_text("某县委统战部2024年统战工作要点\n一、加强思想政治引领\n组织党外人士专题培训2期，开展主题教育。\n"
+                   "二、做好宗教工作\n开展和谐寺观教堂创建，加强宗教活动场所管理。\n", encoding="utf-8")
+    tax = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
+    keywords = {s: a["keywords"] for s, a in tax.areas.items()}
+    r = import_file(src, tmp_path, keywords, {})
+    assert [s.kind for s in r.sections] == ["plan", "plan"]
+    assert "sec-1:\n    kind: plan" in r.markdown or "sec-1: {kind: plan" in r.markdown  # the site agrees
+    assert r.meta.guessed == ["period"]  # 要点 names no period: 年度 is filled in and flagged
+    src.write_text("某县委统战部2024年上半年工作总结\n一、上半年重点工作完成情况\n（一）宗教工作\n开展和谐寺观教堂创建。\n"
+                   "二、下半年重点工作\n（一）民族工作\n开展民族团结进步创建。\n", encoding="utf-8")
+    r = import_file(src, tmp_path, keywords, {})
+    assert [s.kind for s in r.sections] == ["achievement", "achievement", "plan", "plan"]

@@ -155,10 +155,14 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None) -> None:
     """把工作报告（.txt / .html / .docx）导入为 data/reports/ 中的报告条目。"""
-    from .importer.run import report, run_import
+    from .importer.run import SetupError, report, run_import
 
     root = root or _find_root(Path.cwd())
-    result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty())
+    try:
+        result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty())
+    except SetupError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
     report(result, root, fmt)
     sys.exit(1 if result.failed else 0)
 

@@ -129,9 +129,17 @@ KIND_NEUTRAL_RE = re.compile(r"特色社会主义|中国特色|特色小镇|特�
 QUOTES_RE = re.compile(r"[“”‘’「」『』\"']")
 
 
+# 上半年重点工作完成情况 reports what was done, though 重点工作 alone reads as a plan.
+ACHIEVED_RE = re.compile(r"完成情况|开展情况|推进情况|进展情况|落实情况|工作回顾|主要成效|主要成绩|取得的成效")
+FUTURE_RE = re.compile(r"下一步|下半年|明年|今后|打算|计划")
+
+
 def heading_kind(heading: str) -> str | None:
     simple = KIND_NEUTRAL_RE.sub("", to_simplified(strip_numbering(heading)))
+    achieved = ACHIEVED_RE.search(simple) is not None and FUTURE_RE.search(simple) is None
     for kind, pattern in KIND_PATTERNS:
+        if kind == "plan" and achieved:
+            continue
         if pattern.search(simple):
             return kind
     return None

@@ -108,6 +108,18 @@ def find_period(text: str) -> str | None:
     return None
 
 
+def opening_period(text: str) -> str | None:
+    """Period from a report's opening words (2025年上半年，…… / 半年来 / 一年来)."""
+    simple = to_simplified(text[:120])
+    if re.search(r"上半年|半年来|半年以来", simple):
+        return "上半年"
+    if "下半年" in simple:
+        return "下半年"
+    if re.search(r"一年来|一年以来|全年|年度", simple):
+        return "年度"
+    return None
+
+
 def make_id(meta: Meta) -> str:
     """``{unit pinyin}-{year}-{period}-{hash}``: the same report always gets the same id."""
     from pypinyin import lazy_pinyin
@@ -137,7 +149,7 @@ def infer(title: str | None, body: str, fallback_title: str) -> Meta:
         from .reading import ReadError
 
         raise ReadError("未能从标题和正文中识别报告年份")
-    period = find_period(title) or find_period(head)
+    period = find_period(title) or opening_period(body)
     if period is None:
         period, guessed = "年度", guessed + ["period"]
     meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed)

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader
 from ..citations import SHORT_FORMS, base_title, normalize
 from ..loader import parse_entry
 from ..problems import Problems
-from ..schema import Report
+from ..schema import Report, SectionOverride
 from ..sections import Section, classify, split_sections
 from ..validate import validate_entry
 from .cleaning import clean
@@ -115,6 +115,18 @@ def section_cites(heading: str, text: str) -> list[str]:
     return list(out.values())
 
 
+_PLAN_TITLE = re.compile(r"要点|计划|打算|安排|思路")
+_REPORT_TITLE = re.compile(r"总结|报告|回顾|情况|汇报|述职")
+
+
+def title_kind(title: str) -> str | None:
+    """``plan`` for a plan document (2021年统战工作要点), else None."""
+    from ..textnorm import to_simplified
+
+    simple = to_simplified(title)
+    return "plan" if _PLAN_TITLE.search(simple) and not _REPORT_TITLE.search(simple) else None
+
+
 def _reason(sec: Section, names: dict[str, str]) -> str | None:
     parts = [f"{slug}（{'、'.join(kws)}）" for slug, kws in sec.matched.items()]
     return "；".join(parts)[:2000] if parts else None
@@ -159,9 +171,17 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_nam
     secs = split_sections(body, 1)
     if len(secs) != len(doc.sections):  # pragma: no cover - guards the escaping above
         raise ImportFailed(f"内部错误：生成的 Markdown 段落数（{len(secs)}）与识别的标题数（{len(doc.sections)}）不一致")
-    classify(secs, keywords)
-    imported: list[ImportedSection] = []
     overrides: dict[str, dict] = {}
+    plan_doc = title_kind(meta.title) == "plan"
+    if plan_doc:
+        # A plan (工作要点, 工作计划): parts that do not name their kind are plans,
+        # written into the front matter so that the site agrees.
+        classify(secs, keywords)
+        for sec in secs:
+            if sec.parent is None and not sec.kind_explicit:
+                overrides[sec.anchor] = {"kind": "plan"}
+    classify(secs, keywords, {k: SectionOverride(**v) for k, v in overrides.items()})
+    imported: list[ImportedSection] = []
     for sec, src in zip(secs, doc.sections):
         review = _needs_review(sec)
         reason = _reason(sec, area_names)
@@ -170,12 +190,11 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_nam
             cites=section_cites(src.heading, src.text), text="\n".join(src.paragraphs), reason=reason,
             review=review))
         if sec.has_text and (reason or review):
-            ov: dict = {}
+            ov = overrides.setdefault(sec.anchor, {})
             if reason:
                 ov["reason"] = reason
             if review:
                 ov["review"] = True
-            overrides[sec.anchor] = ov
     areas = _entry_areas(secs, list(keywords))
     if not areas:
         from ..sections import matcher
@@ -187,7 +206,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_nam
                    "period": meta.period, "level": meta.level, "areas": areas, "tags": ["工作总结"],
                    "source": path.name[:300]}
     if overrides:
-        front["sections"] = overrides
+        front["sections"] = {sec.anchor: overrides[sec.anchor] for sec in secs if sec.anchor in overrides}
     front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
     guessed = "、".join(f"{GUESSED_LABELS.get(g, g)}（{g}）" for g in meta.guessed)
     text = _env().get_template("import/report.md.j2").render(

@@ -19,6 +19,10 @@ from .reading import ReadError
 _ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9-]+)['\"]?\s*$", re.M)
 
 
+class SetupError(Exception):
+    """The project itself is not usable (no taxonomy); nothing was imported."""
+
+
 @dataclass
 class Outcome:
     source: Path
@@ -90,7 +94,7 @@ def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progre
     problems = Problems()
     taxonomy = read_taxonomy(data / "areas.yml", root, problems)
     if problems.errors or not taxonomy.slugs:
-        raise click.ClickException("无法读取 data/areas.yml：" + "；".join(str(p) for p in problems.errors))
+        raise SetupError("无法读取工作领域分类 data/areas.yml：" + "；".join(str(p) for p in problems.errors))
     keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
     names = {slug: spec["name"] for slug, spec in taxonomy.areas.items()}
     ids = existing_ids(data) if data.is_dir() else {}
