@@ -169,3 +169,13 @@ def test_html_content_with_lookalike_class_names_is_kept(tmp_path):
     assert "热点一" not in lines  # hotNews: page furniture
     assert lines == ["某区委统战部2022年度工作总结", "一、主要工作", "全年走访民营企业40家，指导商会换届2个。", "二、存在问题",
                      "商会覆盖面不广，会员结构单一，作用发挥不够。"]  # most of the text sits in the "share" block
+
+
+def test_big5_traditional_text(tmp_path):
+    text = "某區委統戰部2020年工作總結\n一、主要工作\n（一）宗教工作\n全年開展宗教活動場所安全檢查，指導教職人員學習政策法規。\n"
+    src = tmp_path / "trad.txt"
+    src.write_bytes(text.encode("big5"))
+    r = import_file(src, tmp_path, keywords(), {})
+    assert r.meta.unit == "某區委統戰部"  # as written, not converted
+    assert r.sections[1].text == "全年開展宗教活動場所安全檢查，指導教職人員學習政策法規。"
+    assert r.sections[1].areas[0] == "religion"
