@@ -31,13 +31,12 @@ def main() -> int:
     args = ap.parse_args()
     taxonomy = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
     keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
-    names = {slug: spec["name"] for slug, spec in taxonomy.areas.items()}
     annotation = load_annotation(args.expected)
     started = time.perf_counter()
     results = {}
     for name in sorted(annotation):
         path = args.seeds / name
-        results[name] = import_file(path, ROOT, keywords, names)
+        results[name] = import_file(path, ROOT, keywords)
     elapsed = time.perf_counter() - started
     total = evaluate(results, annotation)
     sections = sum(len(r.sections) for r in results.values())

@@ -51,7 +51,7 @@ def test_gb18030_only_characters(tmp_path):
 def test_import_of_gbk_text_gives_sections(tmp_path):
     src = tmp_path / "r.txt"
     src.write_bytes(TEXT.replace("\n", "\r\n").encode("gbk"))
-    r = import_file(src, tmp_path, keywords(), {})
+    r = import_file(src, tmp_path, keywords())
     assert [s.heading for s in r.sections] == ["一、主要工作", "（一）民族宗教工作", "（二）服务民营企业", "二、存在问题",
                                                "（一）统战干部队伍偏弱"]
     assert (r.meta.year, r.meta.period, r.meta.level) == (2021, "年度", "区县")
@@ -88,7 +88,7 @@ PAGE = """<!DOCTYPE html>
 def test_html_page_with_boilerplate(tmp_path):
     src = tmp_path / "page.html"
     src.write_bytes(PAGE.encode("gbk"))
-    r = import_file(src, tmp_path, keywords(), {})
+    r = import_file(src, tmp_path, keywords())
     assert r.meta.title == "某县委统战部2021年度工作总结"
     assert [(s.level, s.heading) for s in r.sections] == [
         (1, "一、主要工作"), (2, "（一）民族宗教工作"), (2, "（二）服务民营企业"), (1, "二、存在问题"),
@@ -124,7 +124,7 @@ def make_docx(path: Path) -> None:
 def test_docx_heading_styles_and_numbering(tmp_path):
     src = tmp_path / "report.docx"
     make_docx(src)
-    r = import_file(src, tmp_path, keywords(), {})
+    r = import_file(src, tmp_path, keywords())
     assert r.meta.title == "某区委统战部2023年上半年工作总结"
     assert (r.meta.unit, r.meta.year, r.meta.period) == ("某区委统战部", 2023, "上半年")
     assert [(s.level, s.heading, s.kind) for s in r.sections] == [
@@ -175,7 +175,7 @@ def test_big5_traditional_text(tmp_path):
     text = "某區委統戰部2020年工作總結\n一、主要工作\n（一）宗教工作\n全年開展宗教活動場所安全檢查，指導教職人員學習政策法規。\n"
     src = tmp_path / "trad.txt"
     src.write_bytes(text.encode("big5"))
-    r = import_file(src, tmp_path, keywords(), {})
+    r = import_file(src, tmp_path, keywords())
     assert r.meta.unit == "某區委統戰部"  # as written, not converted
     assert r.sections[1].text == "全年開展宗教活動場所安全檢查，指導教職人員學習政策法規。"
     assert r.sections[1].areas[0] == "religion"

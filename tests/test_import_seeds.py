@@ -26,7 +26,7 @@ def results():
     keywords = {s: a["keywords"] for s, a in tax.areas.items()}
     annotation = load_annotation(EXPECTED)
     assert set(annotation) == {p.name for p in SEEDS.glob("*.txt")}
-    return {name: import_file(SEEDS / name, ROOT, keywords, {}) for name in annotation}, annotation
+    return {name: import_file(SEEDS / name, ROOT, keywords) for name in annotation}, annotation
 
 
 def test_seed_figures_meet_the_targets(results):
@@ -47,7 +47,7 @@ def test_seeds_import_byte_for_byte_the_same(results):
     tax = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
     keywords = {s: a["keywords"] for s, a in tax.areas.items()}
     for name, first in got.items():
-        again = import_file(SEEDS / name, ROOT, keywords, {})
+        again = import_file(SEEDS / name, ROOT, keywords)
         assert again.markdown == first.markdown
         assert again.meta.id == first.meta.id
 

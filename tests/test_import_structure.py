@@ -107,7 +107,7 @@ def test_parts_give_kinds_and_sections_inherit(tmp_path: Path):
     src.write_text(REPORT, encoding="utf-8")
     tax = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
     keywords = {s: a["keywords"] for s, a in tax.areas.items()}
-    r = import_file(src, tmp_path, keywords, {})
+    r = import_file(src, tmp_path, keywords)
     got = [(s.heading, s.kind, s.areas[:1]) for s in r.sections]
     assert got == [
         ("一、上半年主要工作", "achievement", []),
@@ -143,11 +143,11 @@ def test_plan_documents_and_completed_key_work(tmp_path: Path):
                    "二、做好宗教工作\n开展和谐寺观教堂创建，加强宗教活动场所管理。\n", encoding="utf-8")
     tax = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
     keywords = {s: a["keywords"] for s, a in tax.areas.items()}
-    r = import_file(src, tmp_path, keywords, {})
+    r = import_file(src, tmp_path, keywords)
     assert [s.kind for s in r.sections] == ["plan", "plan"]
     assert "sec-1:\n    kind: plan" in r.markdown or "sec-1: {kind: plan" in r.markdown  # the site agrees
     assert r.meta.guessed == ["period"]  # 要点 names no period: 年度 is filled in and flagged
     src.write_text("某县委统战部2024年上半年工作总结\n一、上半年重点工作完成情况\n（一）宗教工作\n开展和谐寺观教堂创建。\n"
                    "二、下半年重点工作\n（一）民族工作\n开展民族团结进步创建。\n", encoding="utf-8")
-    r = import_file(src, tmp_path, keywords, {})
+    r = import_file(src, tmp_path, keywords)
     assert [s.kind for s in r.sections] == ["achievement", "achievement", "plan", "plan"]

@@ -127,7 +127,7 @@ def title_kind(title: str) -> str | None:
     return "plan" if _PLAN_TITLE.search(simple) and not _REPORT_TITLE.search(simple) else None
 
 
-def _reason(sec: Section, names: dict[str, str]) -> str | None:
+def _reason(sec: Section) -> str | None:
     parts = [f"{slug}（{'、'.join(kws)}）" for slug, kws in sec.matched.items()]
     return "；".join(parts)[:2000] if parts else None
 
@@ -158,7 +158,7 @@ class ImportFailed(Exception):
     """The file was read but cannot become a valid entry; message in Chinese."""
 
 
-def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_names: dict[str, str]) -> ImportResult:
+def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> ImportResult:
     """Turn one source file into an entry text (nothing is written here)."""
     blocks = read_blocks(path)
     cleaned = clean(blocks)
@@ -184,7 +184,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_nam
     imported: list[ImportedSection] = []
     for sec, src in zip(secs, doc.sections):
         review = _needs_review(sec)
-        reason = _reason(sec, area_names)
+        reason = _reason(sec)
         imported.append(ImportedSection(
             anchor=sec.anchor, heading=src.heading, level=src.level, kind=sec.kind, areas=list(sec.areas),
             cites=section_cites(src.heading, src.text), text="\n".join(src.paragraphs), reason=reason,
@@ -203,7 +203,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], area_nam
     if not areas:
         raise ImportFailed("未能识别任何工作领域（areas.yml 中的关键词都没有出现），请手工新建条目")
     front: dict = {"id": meta.id, "type": "report", "title": meta.title, "unit": meta.unit, "year": meta.year,
-                   "period": meta.period, "level": meta.level, "areas": areas, "tags": ["工作总结"],
+                   "period": meta.period, "level": meta.level, "areas": areas, "tags": ["工作计划" if plan_doc else "工作总结"],
                    "source": path.name[:300]}
     if overrides:
         front["sections"] = {sec.anchor: overrides[sec.anchor] for sec in secs if sec.anchor in overrides}

@@ -96,14 +96,13 @@ def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progre
     if problems.errors or not taxonomy.slugs:
         raise SetupError("无法读取工作领域分类 data/areas.yml：" + "；".join(str(p) for p in problems.errors))
     keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
-    names = {slug: spec["name"] for slug, spec in taxonomy.areas.items()}
     ids = existing_ids(data) if data.is_dir() else {}
     produced: dict[str, Path] = {}
     run = Run()
     show = progress and len(files) > 1
     with click.progressbar(files, label="导入", file=sys.stderr, show_pos=True) if show else _plain(files) as bar:
         for source in bar:
-            run.outcomes.append(_one(source, root, keywords, names, ids, produced, dry_run, force))
+            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force))
     return run
 
 
@@ -118,10 +117,10 @@ class _plain:
         return False
 
 
-def _one(source: Path, root: Path, keywords, names, ids, produced, dry_run: bool, force: bool) -> Outcome:
+def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dry_run: bool, force: bool) -> Outcome:
     out = Outcome(source)
     try:
-        result = import_file(source, root, keywords, names)
+        result = import_file(source, root, keywords)
     except (ReadError, ImportFailed) as exc:
         out.status, out.message = "failed", str(exc)
         return out
