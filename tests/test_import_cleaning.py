@@ -44,10 +44,14 @@ def test_bylines_nav_and_editor_lead_ins():
 
 def test_repeated_titles_leave_the_body():
     title = "某县委统战部2023年工作总结"
-    c = clean([Block(x) for x in (title, title, BODY, " 某县委统战部 2023年工作总结 ", "一、主要工作")])
+    c = clean([Block(x) for x in (title, title, BODY, " 某县委统战部 2023年工作总结 ", "某县委统战部2023年工作总结（全文）",
+                                  "某县委统战部2023年工作总结_某某范文", "一、主要工作")])
     assert c.title == title
     assert [b.text for b in c.blocks] == [BODY, "一、主要工作"]
-    assert [rule for rule, _ in c.removed] == ["repeated-title", "repeated-title"]
+    assert [rule for rule, _ in c.removed] == ["repeated-title"] * 4
+    # a sentence that starts like the title is text
+    s = "某县委统战部2023年工作总结会议召开，各镇街汇报全年工作。"
+    assert s in [b.text for b in clean([Block(title), Block(s)]).blocks]
 
 
 def test_pinyin_readings_after_characters():

@@ -179,3 +179,14 @@ def test_big5_traditional_text(tmp_path):
     assert r.meta.unit == "某區委統戰部"  # as written, not converted
     assert r.sections[1].text == "全年開展宗教活動場所安全檢查，指導教職人員學習政策法規。"
     assert r.sections[1].areas[0] == "religion"
+
+
+def test_markdown_headings(tmp_path):
+    src = tmp_path / "notes.md"
+    src.write_text("# 某区委统战部2022年度工作总结\n\n## 主要工作\n\n### 宗教工作\n\n开展宗教活动场所安全检查。\n\n"
+                   "## 存在问题\n\n### 一、党外干部储备不足\n\n党外干部后备人才偏少。\n", encoding="utf-8")
+    r = import_file(src, tmp_path, keywords())
+    assert r.meta.title == "某区委统战部2022年度工作总结"
+    assert [(s.level, s.heading, s.kind) for s in r.sections] == [
+        (1, "主要工作", "achievement"), (2, "宗教工作", "achievement"), (1, "存在问题", "problem"),
+        (2, "一、党外干部储备不足", "problem")]

@@ -159,6 +159,17 @@ def find_title(lines: list[str], hint: str | None = None) -> str | None:
     return None
 
 
+TITLE_SUFFIX_MAX = 12
+
+
+def _is_title_copy(line: str, title: str) -> bool:
+    """The title again, possibly with a site's suffix (（全文）, _某某网, -范文)."""
+    if line == title:
+        return True
+    rest = line[len(title):] if line.startswith(title) else None
+    return rest is not None and len(rest) <= TITLE_SUFFIX_MAX and not re.search("[，。,；]", rest)
+
+
 def clean(blocks: list[Block]) -> Cleaned:
     """Drop noise lines and noise blocks; trim, de-pinyin and find the title."""
     loose = sum(count_plain_pinyin(b.text) for b in blocks) >= 3
@@ -200,7 +211,7 @@ def clean(blocks: list[Block]) -> Cleaned:
         kept: list[Block] = []
         seen = False
         for b in out:
-            if _norm(b.text) == key:
+            if _is_title_copy(_norm(b.text), key):
                 if seen:
                     removed.append(("repeated-title", b.text))
                     continue

@@ -136,7 +136,7 @@ def make_id(meta: Meta) -> str:
 def infer(title: str | None, body: str, fallback_title: str) -> Meta:
     """Metadata from the title first, then from the opening of the text."""
     guessed: list[str] = []
-    title = title or fallback_title
+    title = (title or fallback_title).strip()[:300]
     head = body[:600]
     unit = find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
     if unit is None:

@@ -210,7 +210,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> Impor
     front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
     guessed = "、".join(f"{GUESSED_LABELS.get(g, g)}（{g}）" for g in meta.guessed)
     text = _env().get_template("import/report.md.j2").render(
-        front_matter=front_yaml.rstrip("\n"), source=path.name, guessed=guessed, body=body).rstrip("\n") + "\n"
+        front_matter=front_yaml.rstrip("\n"), source=" ".join(path.name.split()), guessed=guessed, body=body).rstrip("\n") + "\n"
     _validate(text, root, meta, set(keywords))
     return ImportResult(source=path, meta=meta, sections=imported, markdown=text, removed=cleaned.removed,
                         areas=areas)

@@ -105,7 +105,7 @@ def read_blocks(path: Path) -> list[Block]:
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(raw)):
         return read_html(raw)
     if suffix in TEXT_SUFFIXES or suffix == "":
-        return read_text(raw)
+        return read_text(raw, markdown=suffix in (".md", ".markdown"))
     raise ReadError(f"不支持的文件类型“{suffix}”（支持 .txt、.html、.htm、.docx）")
 
 
@@ -114,11 +114,18 @@ def _looks_like_html(raw: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
 
 
-def read_text(raw: bytes) -> list[Block]:
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def read_text(raw: bytes, markdown: bool = False) -> list[Block]:
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("不是文本文件（含有二进制内容）")
     text = decode_bytes(raw)
-    return [Block(line) for line in text.split("\n")]
+    blocks = []
+    for line in text.split("\n"):
+        m = _MD_HEADING.match(line) if markdown else None
+        blocks.append(Block(m.group(2), len(m.group(1))) if m else Block(line))
+    return blocks
 
 
 # Elements that never hold report text, and class/id names of page furniture.

@@ -94,14 +94,23 @@ def outline(blocks: list[Block]) -> Outline:
     sections: list[ISection] = []
     stack: list[tuple[str, float]] = []  # numbering styles from the outside in
 
+    def markup(style: str) -> bool:
+        return style.startswith(("h", "list"))
+
     def place(style: str, rank: float) -> int:
+        """Level of a heading: back to the same style if it is open, else nested
+        by rank among styles of its family. Markup headings (styles, <h2>) hold
+        the text-numbered ones, never the other way round."""
         if any(s == style for s, _ in stack):
             while stack[-1][0] != style:
                 stack.pop()
-        else:
-            while stack and stack[-1][1] >= rank:
+            return len(stack)
+        if markup(style):
+            while stack and not markup(stack[-1][0]):
                 stack.pop()
-            stack.append((style, rank))
+        while stack and markup(stack[-1][0]) == markup(style) and stack[-1][1] >= rank:
+            stack.pop()
+        stack.append((style, rank))
         return len(stack)
 
     last_text_open = False  # the last paragraph may continue on the next line
@@ -113,14 +122,15 @@ def outline(blocks: list[Block]) -> Outline:
         found = marker(simple)
         head: tuple[str, str] | None = None
         style = rank = None
-        if found:
-            head = split_heading(text)
-            if head is not None:
-                style, rank = found
-        elif b.heading_level is not None and len(text) <= HEADING_MAX:
+        if b.heading_level is not None and len(text) <= HEADING_MAX:
+            # Markup (heading styles, <h2>, Word list levels) outranks the numbering in the text.
             head = (text, "")
             lvl = b.heading_level
             style, rank = (f"h{lvl}", float(lvl)) if lvl < 10 else (f"list{lvl - 10}", 3.0 + lvl - 10)
+        elif found:
+            head = split_heading(text)
+            if head is not None:
+                style, rank = found
         elif _kind_line(simple) and not broken:
             head = (text, "")
             style, rank = "kind-line", KIND_LINE_RANK
