@@ -38,7 +38,8 @@ def test_related_article_lists_end_at_report_text():
 def test_bylines_nav_and_editor_lead_ins():
     out = kept("某县委统战部2023年工作总结", "来源：某县委统战部  作者：办公室  发布时间：2024-01-05",
                "责任编辑：某某", "【编者按】年终岁末，本网刊发各地总结，供交流。", "下面是小编为大家整理的工作总结，欢迎阅读！",
-               "分享到：", "【打印】【关闭】", "专题", BODY)
+               "分享到：", "【打印】【关闭】", "专题", BODY, "（责任编辑：某某）", "本文链接：https://example.com/1",
+               "扫描二维码，关注我们", "立即下载（共3页）", "原标题：某县统战工作综述")
     assert out == [BODY]
 
 
@@ -79,3 +80,5 @@ def test_body_text_is_kept_as_written():
     news = "全年报送统战信息86条，其中被省委统战部网站转载5条。"
     assert kept("某区委统战部2020年工作总结", trad, news) == [trad, news]
     assert line_noise("编辑出版《统战信息》12期，印发学习资料。") is None
+    assert line_noise("利用微信公众号、网站等平台推送统战信息56条，扫码关注人数增加。") is None
+    assert line_noise("时间紧、任务重，全部门加班加点完成换届工作。") is None

@@ -75,9 +75,14 @@ _COPYRIGHT = re.compile(
 )
 _URL = re.compile(r"https?://|www\.[a-z0-9-]+\.", re.I)
 _FIELD_LINE = re.compile(
-    r"^[【\[]?(?:文章来源|信息来源|稿件来源|来源|作者|编辑|责任编辑|责编|编审|审核|审校|校对|供稿|撰稿|摄影|图片|"
-    r"发布时间|发布日期|发布者|发布人|更新时间|日期|时间|浏览次数|浏览量|阅读次数|阅读量|点击数|点击量|访问量|字号|字体)"
-    r"[】\]]?\s*[：:]"
+    r"^[【\[（(]?(?:文章来源|信息来源|稿件来源|来源|作者|编辑|责任编辑|责编|编审|审核|审校|校对|供稿|撰稿|摄影|图片|"
+    r"发布时间|发布日期|发布者|发布人|更新时间|日期|时间|浏览次数|浏览量|阅读次数|阅读量|点击数|点击量|访问量|字号|字体|"
+    r"本文链接|原文链接|原文地址|原标题)[】\]]?\s*[：:]"
+)
+# Site furniture that needs no colon (short lines only).
+_SITE_LINE = re.compile(
+    r"^[【\[（(]?(?:扫描二维码|扫码|扫一扫|长按二维码|长按识别|关注公众号|关注我们|立即下载|免费下载|文档下载|下载文档|全文下载|"
+    r"本文共\d|全文共\d|微信分享|分享至)"
 )
 _LEAD_IN = re.compile(
     r"^[【\[]?(?:编者按|编者的话|编者注|导读|导语|核心提示|内容提要|提要|摘要)[】\]]?\s*[：:】]?|"
@@ -87,7 +92,7 @@ _LEAD_IN = re.compile(
 _LIST_HEAD = re.compile(
     r"^[【\[]?(?:推荐访问|推荐阅读|相关推荐|相关阅读|相关文章|相关链接|相关新闻|延伸阅读|猜你喜欢|你可能(?:还)?喜欢|"
     r"热门文章|热门推荐|热点文章|最新文章|精彩推荐|大家都在看|本栏目阅读排行|本栏目|栏目最新|最新更新|阅读排行|"
-    r"热门排行|版权声明|免责声明|更多(?:相关)?(?:文章|内容|阅读)|文章推荐|网友评论|发表评论|上一篇|下一篇)"
+    r"热门排行|版权声明|免责声明|更多(?:相关)?(?:文章|内容|阅读)|更多精彩|文章推荐|网友评论|发表评论|上一篇|下一篇)"
 )
 _OUTER_HEADING = re.compile(r"^(?:第?[一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
 _TITLE_WORDS = re.compile(r"总结|报告|汇报|计划|要点|工作情况|述职|小结|回顾|打算|思路")
@@ -135,7 +140,7 @@ def line_noise(simple: str) -> str | None:
         return "copyright"
     if _URL.search(low) and len(simple) < 160:
         return "url"
-    if len(simple) <= 80 and _FIELD_LINE.match(simple):
+    if len(simple) <= 80 and (_FIELD_LINE.match(simple) or _SITE_LINE.match(simple)):
         return "byline"
     if len(simple) <= 200 and _LEAD_IN.search(simple):
         return "lead-in"
