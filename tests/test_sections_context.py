@@ -42,3 +42,12 @@ def test_part_heading_as_context():
 def test_set_phrases_are_not_kind_words():
     assert heading_kind("1、深入学习中国特色社会主义理论") is None
     assert heading_kind("二、特色做法") == "experience"
+
+
+def test_kind_words_inside_ordinary_headings():
+    assert heading_kind("2、参政议政提出建议20余条") is None
+    assert heading_kind("（二）补齐民营经济短板弱项") is None
+    assert heading_kind("四、几点建议") == "suggestion" and heading_kind("三、意见和建议") == "suggestion"
+    assert heading_kind("二、存在不足") == "problem" and heading_kind("三、问题与差距") == "problem"
+    assert heading_kind("一、上半年重点工作完成情况") == "achievement"
+    assert heading_kind("三、下半年重点工作") == "plan"

@@ -20,8 +20,9 @@ NUMBERING_RE = re.compile(
 
 # Kind patterns on Simplified heading text, checked in this order.
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("suggestion", re.compile(r"对策|建议")),
-    ("problem", re.compile(r"存在的?问题|问题与不足|问题和不足|不足|差距|短板|薄弱环节|困难和问题|主要问题")),
+    # 建议 names a part only at its end (几点建议, 意见和建议), not in 提出建议20条.
+    ("suggestion", re.compile(r"对策|建议$|建议(?:和|与|及)")),
+    ("problem", re.compile(r"存在的?问题|问题与不足|问题和不足|不足$|存在的?不足|差距|短板$|薄弱环节|困难和问题|主要问题")),
     ("plan", re.compile(r"下一步|下半年|明年|计划|打算|思路|工作安排|工作设想|今后|展望|重点工作")),
     ("experience", re.compile(r"经验|做法|体会|启示|特色|亮点")),
     ("achievement", re.compile(r"主要工作|工作开展|开展情况|工作情况|工作成效|成效|成绩|完成情况|工作回顾|上半年|全年|取得")),
