@@ -82,3 +82,22 @@ def test_body_text_is_kept_as_written():
     assert line_noise("编辑出版《统战信息》12期，印发学习资料。") is None
     assert line_noise("利用微信公众号、网站等平台推送统战信息56条，扫码关注人数增加。") is None
     assert line_noise("时间紧、任务重，全部门加班加点完成换届工作。") is None
+
+
+def test_short_lines_above_the_title_are_kept_for_metadata_only():
+    c = clean([Block("某某范文网", 1), Block("工作总结频道"), Block("某县委统战部"), Block("2021年度工作总结", 2),
+               Block("一、主要工作"), Block(BODY)])
+    assert c.title == "2021年度工作总结"  # the site's <h1> names no report
+    assert [b.text for b in c.blocks] == ["一、主要工作", BODY]
+    assert c.preamble == ["工作总结频道", "某县委统战部"]  # (the site name is already noise)
+
+
+def test_unit_on_its_own_line_above_the_title(tmp_path):
+    from kb.importer.pipeline import import_file
+    from test_import_formats import keywords
+
+    src = tmp_path / "r.txt"
+    src.write_text("某县委统战部\n2021年度工作总结\n一、主要工作\n" + BODY + "\n", encoding="utf-8")
+    r = import_file(src, tmp_path, keywords())
+    assert (r.meta.title, r.meta.unit, r.meta.level) == ("2021年度工作总结", "某县委统战部", "区县")
+    assert "某县委统战部\n" not in r.markdown.split("\n---\n", 1)[1]

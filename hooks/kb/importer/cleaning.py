@@ -96,6 +96,7 @@ _LIST_HEAD = re.compile(
 )
 _OUTER_HEADING = re.compile(r"^(?:第?[一二三四五六七八九十]+[、．.]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
 _TITLE_WORDS = re.compile(r"总结|报告|汇报|计划|要点|工作情况|述职|小结|回顾|打算|思路")
+_TITLE_YEAR = re.compile(r"(?:19|20)\d{2}\s*年|[〇零○一二][〇零○一二三四五六七八九]{3}年|年度|上半年|下半年")
 _END_PUNCT = "。！？；，,;:："
 
 
@@ -109,6 +110,7 @@ class Cleaned:
     title: str | None
     blocks: list[Block]
     removed: list[tuple[str, str]] = field(default_factory=list)  # (rule, line)
+    preamble: list[str] = field(default_factory=list)  # short lines above the title (used for metadata only)
 
 
 def _norm(text: str) -> str:
@@ -152,19 +154,25 @@ def _is_prose(simple: str) -> bool:
 
 
 def find_title(lines: list[str], hint: str | None = None) -> str | None:
-    if hint:
+    if hint and _TITLE_WORDS.search(to_simplified(hint)):
         return hint
+    candidates = []
     for text in lines[:6]:
         simple = to_simplified(text)
         if len(simple) <= 60 and not simple.endswith(tuple(_END_PUNCT)) and not _OUTER_HEADING.match(simple) \
                 and _TITLE_WORDS.search(simple):
-            return text
+            candidates.append(text)
+    # A report title usually names its year (工作总结频道 does not).
+    dated = [t for t in candidates if _TITLE_YEAR.search(t)]
+    if dated or candidates:
+        return (dated or candidates)[0]
     if lines and len(lines[0]) <= 40 and not lines[0].endswith(tuple(_END_PUNCT)):
         return lines[0]
     return None
 
 
 TITLE_SUFFIX_MAX = 12
+PRETITLE_MAX = 30
 
 
 def _is_title_copy(line: str, title: str) -> bool:
@@ -215,13 +223,20 @@ def clean(blocks: list[Block]) -> Cleaned:
         key = _norm(title)
         kept: list[Block] = []
         seen = False
+        preamble: list[str] = []
         for b in out:
             if _is_title_copy(_norm(b.text), key):
                 if seen:
                     removed.append(("repeated-title", b.text))
                     continue
                 seen = True
+                # Short lines above the title (site name, column label, the
+                # unit on a line of its own) are not report text.
+                while kept and len(kept[-1].text) <= PRETITLE_MAX and not _OUTER_HEADING.match(kept[-1].text):
+                    preamble.insert(0, kept.pop().text)
+                removed.extend(("pre-title", t) for t in preamble)
                 continue  # the title goes to the front matter, not the body
             kept.append(b)
         out = kept
+        return Cleaned(title=title, blocks=out, removed=removed, preamble=preamble)
     return Cleaned(title=title, blocks=out, removed=removed)
