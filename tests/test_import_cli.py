@@ -97,6 +97,9 @@ def test_no_overwrite_without_force_and_a_backup_with_force(tree, tmp_path):
     a, _ = sources(tmp_path)
     assert run(["import", str(a)], tree.root).returncode == 0
     (entry,) = (tree.root / "data" / "reports").glob("*.md")
+    again = run(["import", "--force", str(a)], tree.root)  # same text: nothing to do, no backup
+    assert again.returncode == 0 and "内容相同，未改动" in again.stdout
+    assert list(entry.parent.iterdir()) == [entry]
     edited = entry.read_text(encoding="utf-8") + "\n人工补充的一段说明。\n"
     entry.write_text(edited, encoding="utf-8")
     r = run(["import", str(a)], tree.root)

@@ -28,7 +28,7 @@ class Outcome:
     source: Path
     result: ImportResult | None = None
     path: Path | None = None  # where the entry is (or would be) written
-    status: str = ""  # written / would-write / skipped / failed
+    status: str = ""  # written / unchanged / would-write / skipped / failed
     message: str = ""
     backup: Path | None = None
 
@@ -141,6 +141,9 @@ def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dr
             out.message = "条目已存在，实际导入时不会覆盖（需 --force）"
         return out
     try:
+        if target.is_file() and target.read_bytes() == result.markdown.encode("utf-8"):
+            out.status, out.message = "unchanged", "条目已存在且内容相同，未改动"
+            return out
         out.backup = write_entry(target, result.markdown, force)
         out.status = "written"
     except FileExistsError:
@@ -167,7 +170,9 @@ def report(run: Run, root: Path, fmt: str) -> None:
         review = sum(s.review for s in r.sections)
         stats = f"{len(r.sections)} 个段落，{review} 个待核对"
         guessed = f"；未识别、已填默认值：{'、'.join(r.meta.guessed)}" if r.meta.guessed else ""
-        if o.status == "skipped":
+        if o.status == "unchanged":
+            click.echo(f"{src}: {rel(o.path)}：{o.message}", err=fmt == "json")
+        elif o.status == "skipped":
             click.echo(f"{src}: 警告: 跳过 {rel(o.path)}：{o.message}", err=True)
         elif o.status == "would-write":
             note = f"（{o.message}）" if o.message else ""
