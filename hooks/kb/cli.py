@@ -176,5 +176,27 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     click.echo(f"已新建 {rel}（id: {scaffold.id}）")
 
 
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="只显示识别结果，不写入任何文件")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json：在标准输出给出每个文件的识别结果（多个文件时为数组）")
+@click.option("--force", is_flag=True, help="覆盖已存在的条目（原文件备份为同目录下的 .bak）")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
+def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None) -> None:
+    """把工作报告（.txt / .html / .docx）导入为 data/reports/ 中的报告条目。"""
+    from .importer.run import SetupError, report, run_import
+
+    root = root or _find_root(Path.cwd())
+    try:
+        result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty())
+    except SetupError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    report(result, root, fmt)
+    sys.exit(1 if result.failed else 0)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

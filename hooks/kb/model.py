@@ -79,6 +79,18 @@ class Entry:
         return [s for s in self.sections if s.has_text]
 
 
+def _warn_review_marks(entry: Entry, problems: Problems) -> None:
+    """Sections that ``kb import`` marked ``review: true`` are listed until a person clears the mark."""
+    for key, ov in entry.meta.sections.items():  # type: ignore[attr-defined]
+        if not ov.review:
+            continue
+        sec = next((s for s in entry.sections if key in (s.anchor, s.heading)), None)
+        name = f"“{sec.heading}”" if sec else key
+        why = f"（{ov.reason}）" if ov.reason else ""
+        problems.add(entry.doc.rel, entry.doc.line_of(("sections", key, "review")), f"sections.{key}",
+                     f"段落{name}的类别或工作领域是自动识别的，把握不大{why}，请核对后删除 review 标记", "warning")
+
+
 @dataclass
 class KnowledgeBase:
     root: Path
@@ -113,6 +125,7 @@ class KnowledgeBase:
                     problems.add(doc.rel, doc.line_of(("sections", key)), f"sections.{key}",
                                  f"报告中没有锚点或标题为“{key}”的段落")
                 classify(entry.sections, keywords, meta.sections)
+                _warn_review_marks(entry, problems)
             entries.append(entry)
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()

@@ -103,6 +103,9 @@ class SectionOverride(_Model):
 
     kind: Optional[Literal[SECTION_KINDS]] = Field(None, description="段落类别")  # type: ignore[valid-type]
     areas: Optional[list[ShortText]] = Field(None, description="工作领域")
+    reason: Optional[Text] = Field(None, description="自动识别的依据（kb import 记录匹配到的关键词）")
+    review: Optional[Annotated[bool, Strict()]] = Field(
+        None, description="true：自动识别把握不大，待人工核对（核对后删除此项）")
 
     _areas = field_validator("areas")(lambda v, info: v if v is None else _check_areas(v, info))
 

@@ -12,6 +12,7 @@ from .textnorm import to_simplified
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 ATTR_RE = re.compile(r"[ \t]*\{[^{}]*\}[ \t]*$")
 ATTR_ID_RE = re.compile(r"\{[^{}]*#([A-Za-z][\w-]*)[^{}]*\}[ \t]*$")
+MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!])")  # Python-Markdown's backslash escapes
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 NUMBERING_RE = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百〇零]+[、．.，,是]|[（(][一二三四五六七八九十百〇零0-9]+[)）]|\d+[、．.，,)）]|[①-⑳])\s*"
@@ -19,8 +20,9 @@ NUMBERING_RE = re.compile(
 
 # Kind patterns on Simplified heading text, checked in this order.
 KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("suggestion", re.compile(r"对策|建议")),
-    ("problem", re.compile(r"存在的?问题|问题与不足|问题和不足|不足|差距|短板|薄弱环节|困难和问题|主要问题")),
+    # 建议 names a part only at its end (几点建议, 意见和建议), not in 提出建议20条.
+    ("suggestion", re.compile(r"对策|建议$|建议(?:和|与|及)")),
+    ("problem", re.compile(r"存在的?问题|问题与不足|问题和不足|不足$|存在的?不足|差距|短板$|薄弱环节|困难和问题|主要问题")),
     ("plan", re.compile(r"下一步|下半年|明年|计划|打算|思路|工作安排|工作设想|今后|展望|重点工作")),
     ("experience", re.compile(r"经验|做法|体会|启示|特色|亮点")),
     ("achievement", re.compile(r"主要工作|工作开展|开展情况|工作情况|工作成效|成效|成绩|完成情况|工作回顾|上半年|全年|取得")),
@@ -30,6 +32,7 @@ KIND_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 PART_HEADING_MAX = 8
 
 HEADING_WEIGHT = 3
+CONTEXT_WEIGHT = 1  # keywords in the parent part's heading (民族宗教工作 over its 1、2、)
 MIN_SCORE = 2
 SECONDARY_RATIO = 0.5
 MAX_AREAS = 3
@@ -50,6 +53,7 @@ class Section:
     areas: list[str] = field(default_factory=list)
     matched: dict[str, list[str]] = field(default_factory=dict)  # area -> keywords
     overridden: bool = False
+    scores: dict[str, float] = field(default_factory=dict)  # area -> keyword score, strongest first
 
     @property
     def has_text(self) -> bool:
@@ -91,7 +95,7 @@ def split_sections(body: str, body_line: int) -> list[Section]:
         if h:
             text = h.group(2)
             idm = ATTR_ID_RE.search(text)
-            text = ATTR_RE.sub("", text).strip()
+            text = MD_ESCAPE_RE.sub(r"\1", ATTR_RE.sub("", text).strip())  # the heading as displayed
             if text:
                 heads.append((i, len(h.group(1)), text, idm.group(1) if idm else None))
     if not heads:
@@ -121,9 +125,22 @@ def split_sections(body: str, body_line: int) -> list[Section]:
     return sections
 
 
+# Set phrases that contain a kind word without naming a report part.
+KIND_NEUTRAL_RE = re.compile(r"特色社会主义|中国特色|特色小镇|特色产业")
+QUOTES_RE = re.compile(r"[“”‘’「」『』\"']")
+
+
+# 上半年重点工作完成情况 reports what was done, though 重点工作 alone reads as a plan.
+ACHIEVED_RE = re.compile(r"完成情况|开展情况|推进情况|进展情况|落实情况|工作回顾|主要成效|主要成绩|取得的成效")
+FUTURE_RE = re.compile(r"下一步|下半年|明年|今后|打算|计划")
+
+
 def heading_kind(heading: str) -> str | None:
-    simple = to_simplified(strip_numbering(heading))
+    simple = KIND_NEUTRAL_RE.sub("", to_simplified(strip_numbering(heading)))
+    achieved = ACHIEVED_RE.search(simple) is not None and FUTURE_RE.search(simple) is None
     for kind, pattern in KIND_PATTERNS:
+        if kind == "plan" and achieved:
+            continue
         if pattern.search(simple):
             return kind
     return None
@@ -145,29 +162,46 @@ class AreaMatcher:
         alternatives = sorted(self.keyword_area, key=lambda k: (-len(k), k))
         self.pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
-    def score(self, heading: str, text: str) -> tuple[list[str], dict[str, list[str]]]:
+    def score(self, heading: str, text: str, context: str = "") -> tuple[list[str], dict[str, list[str]]]:
         """Return (areas, matched keywords per area), strongest first."""
+        areas, matched, _ = self.score_detail(heading, text, context)
+        return areas, matched
+
+    def score_detail(self, heading: str, text: str, context: str = ""
+                     ) -> tuple[list[str], dict[str, list[str]], dict[str, float]]:
+        """Like ``score``, with the score of every matched area (strongest first).
+
+        ``context`` is the heading of the enclosing part: weak evidence that
+        breaks ties between areas mentioned in the section itself.
+        """
         if self.pattern is None:
-            return [], {}
+            return [], {}, {}
         scores: dict[str, float] = {}
         matched: dict[str, list[str]] = {}
-        for source, weight in ((heading, HEADING_WEIGHT), (text, 1)):
+        for source, weight, is_context in ((heading, HEADING_WEIGHT, False), (text, 1, False),
+                                           (context, CONTEXT_WEIGHT, True)):
             if not source:
                 continue
-            for kw in self.pattern.findall(to_simplified(source)):
+            # A section that names no area at all leans on its part's heading,
+            # just enough to be listed (MIN_SCORE per area, however many keywords).
+            lean = is_context and not scores
+            for kw in self.pattern.findall(QUOTES_RE.sub("", to_simplified(source))):
                 for slug in self.keyword_area[kw]:
-                    scores[slug] = scores.get(slug, 0) + weight
+                    if is_context and not lean and slug not in scores:
+                        continue  # context only weighs areas the section itself names
+                    scores[slug] = MIN_SCORE if lean else scores.get(slug, 0) + weight
                     bucket = matched.setdefault(slug, [])
                     if kw not in bucket:
                         bucket.append(kw)
         if not scores:
-            return [], {}
+            return [], {}, {}
         ranked = sorted(scores, key=lambda s: (-scores[s], self.order.get(s, 99)))
+        ordered = {s: scores[s] for s in ranked}
         top = scores[ranked[0]]
         if top < MIN_SCORE:
-            return [], {s: matched[s] for s in ranked}
+            return [], {s: matched[s] for s in ranked}, ordered
         chosen = [s for s in ranked if scores[s] >= max(MIN_SCORE, top * SECONDARY_RATIO)][:MAX_AREAS]
-        return chosen, {s: matched[s] for s in ranked}
+        return chosen, {s: matched[s] for s in ranked}, ordered
 
 
 @lru_cache(maxsize=8)
@@ -209,6 +243,7 @@ def classify(sections: list[Section], keywords: dict[str, list[str]], overrides:
             sec.kind, sec.kind_explicit = own, True
         elif parent is not None:
             sec.kind, sec.kind_explicit = parent.kind, parent.kind_explicit
-        sec.areas, sec.matched = m.score(sec.heading, sec.text)
+        context = parent.heading if parent is not None else ""
+        sec.areas, sec.matched, sec.scores = m.score_detail(sec.heading, sec.text, context)
         if ov is not None and ov.areas is not None:
             sec.areas, sec.overridden = list(ov.areas), True

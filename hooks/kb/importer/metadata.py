@@ -1,0 +1,157 @@
+"""Title, unit, level, year and period of a report, and its stable id."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from ..numerals import to_int
+from ..textnorm import to_simplified
+
+_UNIT_WORD = re.compile(r"统战部|统一战线工作部|统战办|统战科|统战工作办公室")
+# Characters a unit name may contain before 统战部 (no function words).
+_UNIT_PREFIX = re.compile(
+    r"(?:中共|中国共产党)?[^\s，,。；;：:、的和在与及对向由为把将被从了是“”\"'（）()《》]{0,10}?"
+    r"(?:省委|自治区党委|区党委|市委|州委|盟委|区委|县委|旗委|镇党委|乡党委|镇委|乡委|街道党工委|街道工委|党工委|党委)$"
+)
+_YEAR = re.compile(r"((?:19|20)\d{2}|[一二〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{3})\s*年")
+PERIOD_SLUGS = {"年度": "niandu", "上半年": "shangbannian", "下半年": "xiabannian", "专项": "zhuanxiang"}
+LEVEL_SLUGS = {"省": "sheng", "市": "shi", "区县": "quxian", "乡镇": "xiangzhen"}
+
+
+@dataclass
+class Meta:
+    title: str
+    unit: str
+    level: str
+    year: int
+    period: str
+    id: str = ""
+    guessed: list[str] = field(default_factory=list)  # fields filled with a default (to check)
+
+
+_SUPERIOR_AFTER = re.compile(r"^[^，,。；]{0,6}(?:指导|领导下|关心)")
+# A title that starts with its unit's place: 某镇2023年上半年统战工作总结.
+_TITLE_PLACE = re.compile(
+    r"^((?:中共)?[^\s，,。；、的和在与及（）()《》“”0-9]{1,16}?(?:省|自治区|市|州|盟|区|县|旗|镇|乡|街道))"
+    r"(?:(?:党工委|党委|委)?(?:统战办|统战部|统一战线工作部)?)?\s*(?:关于)?\s*(?:19|20)\d{2}\s*年"
+)
+
+
+def find_unit(text: str, skip_superior: bool = False) -> str | None:
+    """First 区委统战部-like unit name in the text, as written.
+
+    With ``skip_superior``, a unit named as giving guidance (在市委统战部的指导下)
+    is passed over: it is the reporting unit's superior.
+    """
+    simple = to_simplified(text)
+    same = len(simple) == len(text)
+    for m in _UNIT_WORD.finditer(simple):
+        before = simple[max(0, m.start() - 16): m.start()]
+        pm = _UNIT_PREFIX.search(before)
+        if pm is None:
+            continue
+        start = m.start() - (len(before) - pm.start())
+        if skip_superior and (simple[max(0, start - 1):start] == "在" or _SUPERIOR_AFTER.match(simple[m.end():])):
+            continue
+        return text[start: m.end()] if same else simple[start: m.end()]
+    return None
+
+
+def title_place(title: str) -> str | None:
+    """The place a title starts with (某镇 in 某镇2023年……总结), as written."""
+    simple = to_simplified(title)
+    m = _TITLE_PLACE.match(simple)
+    if m is None or len(simple) != len(title):
+        return None
+    return title[: m.end(1)]
+
+
+def unit_level(unit: str) -> str | None:
+    simple = to_simplified(unit)
+    m = re.search(r"(省|自治区|市|州|盟|区|县|旗|镇|乡|街道)(?:党工委|工委|党委|委)?(?:统战|统一战线|$)", simple)
+    if not m:
+        return None
+    return {"省": "省", "自治区": "省", "市": "市", "州": "市", "盟": "市", "区": "区县", "县": "区县",
+            "旗": "区县", "镇": "乡镇", "乡": "乡镇", "街道": "乡镇"}[m.group(1)]
+
+
+def find_year(text: str) -> int | None:
+    for m in _YEAR.finditer(text):
+        raw = m.group(1)
+        year = int(raw) if raw.isdigit() else _cn_year(raw)
+        if year and 1949 <= year <= 2100:
+            return year
+    return None
+
+
+def _cn_year(raw: str) -> int | None:
+    digits = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+    try:
+        return int("".join(str(digits[c]) for c in raw))
+    except KeyError:
+        return to_int(raw)
+
+
+def find_period(text: str) -> str | None:
+    simple = to_simplified(text)
+    if "上半年" in simple or re.search(r"1\s*[-—–至到]\s*6\s*月|一至六月|前两个季度", simple):
+        return "上半年"
+    if "下半年" in simple:
+        return "下半年"
+    if re.search(r"年度|年终|全年|年工作总结|年工作报告|年总结|年来|一年", simple):
+        return "年度"
+    if re.search(r"专项|专题", simple):
+        return "专项"
+    return None
+
+
+def opening_period(text: str) -> str | None:
+    """Period from a report's opening words (2025年上半年，…… / 半年来 / 一年来)."""
+    simple = to_simplified(text[:120])
+    if re.search(r"上半年|半年来|半年以来", simple):
+        return "上半年"
+    if "下半年" in simple:
+        return "下半年"
+    if re.search(r"一年来|一年以来|全年|年度", simple):
+        return "年度"
+    return None
+
+
+def make_id(meta: Meta) -> str:
+    """``{unit pinyin}-{year}-{period}-{hash}``: the same report always gets the same id."""
+    from pypinyin import lazy_pinyin
+
+    unit = to_simplified(meta.unit)
+    words = [w for w in lazy_pinyin(unit, errors="ignore") if w.isascii()]
+    slug = "".join(re.sub(r"[^a-z0-9]", "", w.lower()) for w in words)[:40] or LEVEL_SLUGS[meta.level]
+    digest = hashlib.sha1(
+        "\n".join((re.sub(r"\s+", "", to_simplified(meta.title)), unit, str(meta.year), meta.period)).encode()
+    ).hexdigest()[:6]
+    return f"{slug}-{meta.year}-{PERIOD_SLUGS[meta.period]}-{digest}"
+
+
+def infer(title: str | None, body: str, fallback_title: str) -> Meta:
+    """Metadata from the title first, then from the opening of the text."""
+    guessed: list[str] = []
+    title = (title or fallback_title).strip()[:300]
+    head = body[:600]
+    unit = find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
+    if unit is None:
+        unit, guessed = "（单位待补）", guessed + ["unit"]
+    level = unit_level(unit)
+    if level is None:
+        level, guessed = "区县", guessed + ["level"]
+    year = find_year(title) or find_year(head) or find_year(body)
+    if year is None:
+        from .reading import ReadError
+
+        raise ReadError("未能从标题和正文中识别报告年份")
+    period = find_period(title) or opening_period(body)
+    if period is None:
+        period, guessed = "年度", guessed + ["period"]
+    meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed)
+    meta.id = make_id(meta)
+    return meta
