@@ -42,6 +42,8 @@ def describe_values(prop: dict[str, Any]) -> str:
             parts.append("、".join(f"{v}（{_ENUM_LABELS[v]}）" if v in _ENUM_LABELS else str(v) for v in alt["enum"]))
         elif alt.get("format") == "date":
             parts.append("日期，写成 YYYY-MM-DD")
+        elif alt.get("type") == "boolean":
+            parts.append("true 或 false")
         elif alt.get("type") == "integer":
             lo, hi = alt.get("minimum"), alt.get("maximum")
             parts.append(f"整数（{lo}–{hi}）" if lo is not None and hi is not None else "整数")
