@@ -80,6 +80,15 @@ def test_markup_headings_without_numbers():
                                                            (1, "问题与不足")]
 
 
+def test_plain_paragraph_numbered_like_a_styled_heading_is_its_sibling():
+    # Word files often style only some headings: （一）（二）as Heading 2, （三）typed by hand.
+    doc = outline([Block("一、主要工作", 1), Block("（一）思想引领", 2), Block(P), Block("（二）多党合作", 2), Block(P),
+                   Block("（三）民族宗教"), Block(P), Block("1、宗教场所", None), Block(P), Block("二、存在问题", 1)])
+    assert [(s.level, s.heading) for s in doc.sections] == [
+        (1, "一、主要工作"), (2, "（一）思想引领"), (2, "（二）多党合作"), (2, "（三）民族宗教"), (3, "1、宗教场所"),
+        (1, "二、存在问题")]
+
+
 REPORT = """某镇党委统战办2022年上半年工作总结及下半年工作计划
 2022年上半年，镇党委统战办在镇党委领导下开展工作，现总结如下。
 一、上半年主要工作

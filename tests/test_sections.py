@@ -120,6 +120,10 @@ def test_heading_kinds():
     assert heading_kind("一、上半年主要工作") == "achievement"
     assert heading_kind("（三）工作中存在的不足") == "problem"
     assert heading_kind("三、下一步工作打算") == "plan"
+    # In a second-half report 下半年 is the period reported on, not the future.
+    assert heading_kind("一、下半年工作开展情况") == "achievement"
+    assert heading_kind("二、下半年工作思路") == "plan"
+    assert heading_kind("二、下半年工作") == "plan"
     assert heading_kind("四、幾點體會") == "experience"
     assert heading_kind("五、对策建议") == "suggestion"
     assert heading_kind("（一）加强党外代表人士队伍建设") is None

@@ -132,7 +132,9 @@ QUOTES_RE = re.compile(r"[“”‘’「」『』\"']")
 
 # 上半年重点工作完成情况 reports what was done, though 重点工作 alone reads as a plan.
 ACHIEVED_RE = re.compile(r"完成情况|开展情况|推进情况|进展情况|落实情况|工作回顾|主要成效|主要成绩|取得的成效")
-FUTURE_RE = re.compile(r"下一步|下半年|明年|今后|打算|计划")
+# 下半年 alone is not the future: in a second-half report "下半年工作开展情况"
+# is the period being reported on. It is only with a plan word.
+FUTURE_RE = re.compile(r"下一步|明年|今后|打算|计划|下半年(?:工作)?(?:思路|安排|重点|要点|目标|任务)")
 
 
 def heading_kind(heading: str) -> str | None:

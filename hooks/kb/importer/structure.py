@@ -92,17 +92,21 @@ def _continues(prev: str, line: str) -> bool:
 def outline(blocks: list[Block]) -> Outline:
     intro: list[str] = []
     sections: list[ISection] = []
-    stack: list[tuple[str, float]] = []  # numbering styles from the outside in
+    # Open numbering styles from the outside in: (style, rank, the text numbering
+    # a markup heading also carries, e.g. a Heading 2 paragraph written "（一）…").
+    stack: list[tuple[str, float, str | None]] = []
 
     def markup(style: str) -> bool:
         return style.startswith(("h", "list"))
 
-    def place(style: str, rank: float) -> int:
+    def place(style: str, rank: float, numbering: str | None = None) -> int:
         """Level of a heading: back to the same style if it is open, else nested
         by rank among styles of its family. Markup headings (styles, <h2>) hold
-        the text-numbered ones, never the other way round."""
-        if any(s == style for s, _ in stack):
-            while stack[-1][0] != style:
+        the text-numbered ones, never the other way round — except a plain
+        paragraph numbered like an open markup heading ("（三）" after a styled
+        "（二）"), which is its sibling."""
+        if any(s == style or a == style for s, _, a in stack):
+            while stack[-1][0] != style and stack[-1][2] != style:
                 stack.pop()
             return len(stack)
         if markup(style):
@@ -110,7 +114,7 @@ def outline(blocks: list[Block]) -> Outline:
                 stack.pop()
         while stack and markup(stack[-1][0]) == markup(style) and stack[-1][1] >= rank:
             stack.pop()
-        stack.append((style, rank))
+        stack.append((style, rank, numbering))
         return len(stack)
 
     last_text_open = False  # the last paragraph may continue on the next line
@@ -121,12 +125,13 @@ def outline(blocks: list[Block]) -> Outline:
         broken = last_text_open and bool(current) and not current[-1].endswith(tuple(_END))
         found = marker(simple)
         head: tuple[str, str] | None = None
-        style = rank = None
+        style = rank = numbering = None
         if b.heading_level is not None and len(text) <= HEADING_MAX:
             # Markup (heading styles, <h2>, Word list levels) outranks the numbering in the text.
             head = (text, "")
             lvl = b.heading_level
             style, rank = (f"h{lvl}", float(lvl)) if lvl < 10 else (f"list{lvl - 10}", 3.0 + lvl - 10)
+            numbering = found[0] if found else None
         elif found:
             head = split_heading(text)
             if head is not None:
@@ -135,7 +140,7 @@ def outline(blocks: list[Block]) -> Outline:
             head = (text, "")
             style, rank = "kind-line", KIND_LINE_RANK
         if head is not None and style is not None and rank is not None:
-            level = place(style, rank)
+            level = place(style, rank, numbering)
             sec = ISection(heading=head[0], level=level, style=style, line=text)
             if head[1]:
                 sec.paragraphs.append(head[1])
