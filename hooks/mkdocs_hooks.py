@@ -13,17 +13,22 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import search
+from kb import audience, export, search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 
 log = logging.getLogger("mkdocs.hooks.kb")
-_state: dict[str, Generator] = {}
+_state: dict = {}  # generator, data_date
 
 
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
-    kb = KnowledgeBase.load(root)
+    try:
+        level = audience.resolve(config.extra)
+    except audience.AudienceError as exc:
+        raise PluginError(str(exc)) from None
+    kb = KnowledgeBase.load(root, audience=level)  # kb.entries: only the entries this build may show
+    log.info(f"可见范围：{audience.BUILD_LABELS[level]}（{len(kb.entries)} 个条目）")
     for problem in kb.problems.warnings:
         log.info(str(problem))  # warnings must not fail a strict build
     errors = kb.problems.errors
@@ -34,6 +39,7 @@ def on_config(config):
     gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls)
     config.nav = gen.nav(config.nav)
     _state["generator"] = gen
+    _state["data_date"] = export.data_date(kb)
     return config
 
 
@@ -51,6 +57,13 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_pre_page(page, config, files):
+    # Reproducible output: a date from the data, not the build day (sitemap, gzip header).
+    page.update_date = _state["data_date"]
+    return page
+
+
 def on_post_build(config) -> None:
     gen = _state["generator"]
     search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import articles, citations, versions
+from . import audience as audience_mod
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -89,9 +90,16 @@ class KnowledgeBase:
     structures: dict[str, articles.Structure] = field(default_factory=dict)
     families: versions.Families = field(default_factory=versions.Families)
     citations: citations.CitationIndex = field(default_factory=citations.CitationIndex)
+    # Audience (see kb.audience): ``entries`` and every index hold only the
+    # visible entries; ``all_entries`` every valid entry of the tree.
+    audience: str = "all"
+    all_entries: list[Entry] = field(default_factory=list)
+    hidden_ids: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, root: Path | str, data_dir: str = "data") -> "KnowledgeBase":
+    def load(cls, root: Path | str, data_dir: str = "data", audience: str = "all") -> "KnowledgeBase":
+        """Load and validate every file; keep only the entries visible to ``audience``
+        (``public`` / ``internal`` / ``all``; the site build passes ``kb.audience.resolve()``)."""
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
@@ -117,6 +125,8 @@ class KnowledgeBase:
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
         kb._analyse_documents()
+        kb.all_entries = kb.entries
+        audience_mod.restrict(kb, audience)
         return kb
 
     def raise_for_errors(self) -> None:
