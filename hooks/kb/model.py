@@ -97,9 +97,12 @@ class KnowledgeBase:
     hidden_ids: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, root: Path | str, data_dir: str = "data", audience: str = "all") -> "KnowledgeBase":
+    def load(cls, root: Path | str, data_dir: str = "data",
+             audience: str = audience_mod.DEFAULT_AUDIENCE) -> "KnowledgeBase":
         """Load and validate every file; keep only the entries visible to ``audience``
-        (``public`` / ``internal`` / ``all``; the site build passes ``kb.audience.resolve()``)."""
+        (``public`` / ``internal`` / ``all``; default: what a default build shows).
+        The site build passes ``kb.audience.resolve()``; tools that must see every
+        entry (``kb check``, id uniqueness) pass ``audience="all"``."""
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
