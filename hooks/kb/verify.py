@@ -36,6 +36,7 @@ from urllib.parse import unquote
 
 import ahocorasick
 
+from .export import dumps_html_safe
 from .model import KnowledgeBase
 from .schema import TYPE_DIRS
 
@@ -147,7 +148,7 @@ def check_links(site: Path, report: Report, base_path: str = "/") -> None:
 
 def _forms(s: str) -> set[str]:
     return {s, html.escape(s), html.escape(s, quote=False), json.dumps(s)[1:-1],
-            json.dumps(s, ensure_ascii=False)[1:-1]} - {""}
+            json.dumps(s, ensure_ascii=False)[1:-1], dumps_html_safe(s)[1:-1]} - {""}
 
 
 def needles(kb: KnowledgeBase) -> dict[str, str]:
