@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import audience, export, search
+from kb import audience, export, offline, search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 
@@ -25,8 +25,11 @@ def on_config(config):
     root = Path(config.config_file_path).resolve().parent
     try:
         level = audience.resolve(config.extra)
-    except audience.AudienceError as exc:
+        _state["offline"] = offline.enabled(config.extra)
+    except (audience.AudienceError, offline.OfflineError) as exc:
         raise PluginError(str(exc)) from None
+    if _state["offline"]:
+        config.use_directory_urls = False  # file:// has no directory index pages
     kb = KnowledgeBase.load(root, audience=level)  # kb.entries: only the entries this build may show
     log.info(f"可见范围：{audience.BUILD_LABELS[level]}（{len(kb.entries)} 个条目）")
     for problem in kb.problems.warnings:
@@ -67,3 +70,5 @@ def on_post_build(config) -> None:
     gen = _state["generator"]
     search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
     export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    if _state["offline"]:
+        offline.write_script_shards(config.site_dir)

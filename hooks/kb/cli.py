@@ -152,9 +152,10 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
 @click.option("--audience", type=click.Choice(["public", "internal", "all"]), default=None,
               help="可见范围（默认：环境变量 KB_AUDIENCE，其次 mkdocs.yml 的 extra.kb.audience，再次 internal）")
 @click.option("--offline", is_flag=True, help="生成可直接从文件系统（file://）打开的离线版")
-@click.option("--base-path", default="/", show_default=True, help="网站所在的网址路径（如 /kb/），用于校验以 / 开头的链接")
+@click.option("--base-path", default=None,
+              help="网站所在的网址路径（如 /kb/，默认取 KB_SITE_URL / site_url 的路径），用于校验以 / 开头的链接")
 @click.option("--rollback", is_flag=True, help="把 DEST 恢复为上一次发布的版本")
-def publish(dest: Path, root: Path | None, audience: str | None, offline: bool, base_path: str,
+def publish(dest: Path, root: Path | None, audience: str | None, offline: bool, base_path: str | None,
             rollback: bool) -> None:
     """构建、校验并原子地发布网站到 DEST（DEST 是指向版本目录的链接，保留上一版本以便回滚）。"""
     from . import publish as pub

@@ -121,9 +121,7 @@ def _adopt_existing(dest: Path, releases: Path, state: dict) -> None:
     _write_state(releases, state)
 
 
-def resolve_audience(root: Path, given: str | None) -> str:
-    if given:
-        return audience_mod.check(given, "--audience")
+def _mkdocs_config(root: Path) -> dict:
     from mkdocs.utils.yaml import yaml_load
 
     try:
@@ -131,7 +129,22 @@ def resolve_audience(root: Path, given: str | None) -> str:
             cfg = yaml_load(fh) or {}
     except Exception as exc:  # noqa: BLE001 - any YAML/IO problem becomes a Chinese message
         raise PublishError(f"{root / 'mkdocs.yml'}: 无法读取（{exc}）") from None
-    return audience_mod.resolve(cfg.get("extra") if isinstance(cfg, dict) else None)
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def resolve_audience(root: Path, given: str | None) -> str:
+    if given:
+        return audience_mod.check(given, "--audience")
+    return audience_mod.resolve(_mkdocs_config(root).get("extra"))
+
+
+def resolve_base_path(root: Path, given: str | None) -> str:
+    """The path the site is served under: --base-path, else site_url's path (KB_SITE_URL), else /."""
+    from urllib.parse import urlparse
+
+    path = given if given else urlparse(str(_mkdocs_config(root).get("site_url") or "")).path
+    path = "/" + (path or "").strip("/")
+    return path if path.endswith("/") else path + "/"
 
 
 def build(root: Path, out: Path, level: str, offline: bool = False) -> None:
@@ -183,12 +196,13 @@ def _prune(releases: Path, state: dict) -> None:
 
 
 def publish(root: Path | str, dest: Path | str, level: str | None = None, offline: bool = False,
-            base_path: str = "/", say: Callable[[str], None] = lambda s: None) -> Result:
+            base_path: str | None = None, say: Callable[[str], None] = lambda s: None) -> Result:
     root = Path(root).resolve()
     dest = Path(os.path.abspath(dest))
     if not dest.parent.is_dir():
         raise PublishError(f"{dest.parent}: 目录不存在")
     level = resolve_audience(root, level)
+    base_path = resolve_base_path(root, base_path)
     releases = releases_dir(dest)
     with _locked(releases):
         state = _state(releases)
