@@ -45,6 +45,8 @@ _ATTR = re.compile(r"""\s(href|src|data)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _ID = re.compile(r"""<[A-Za-z][^>]*?\s(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ARTICLE = re.compile(r"<article\b[^>]*>(.*?)</article>", re.S | re.I)
 _STRIP = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]*>|&[#\w]+;", re.S | re.I)
+_REL = re.compile(r"""\srel\s*=\s*["']([^"']*)["']""", re.I)
+_FETCHED_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest", "apple-touch-icon"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _EXTERNAL_OK = ("mailto:", "tel:", "javascript:", "data:", "blob:")
 
@@ -74,6 +76,10 @@ def _read_page(text: str) -> _Page:
     refs = []
     for m in _TAG.finditer(text):
         tag = m.group(1).lower()
+        if tag == "link":
+            rel = _REL.search(m.group(2))
+            if rel and not set(rel.group(1).lower().split()) & _FETCHED_RELS:
+                tag = "a"  # canonical, alternate...: a reference, not something the browser loads
         for a in _ATTR.finditer(m.group(2)):
             refs.append((tag, html.unescape(a.group(2) if a.group(2) is not None else a.group(3))))
     return _Page(ids, refs)
