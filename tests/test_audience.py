@@ -155,3 +155,21 @@ def test_mkdocs_yml_setting(project, tmp_path):
     assert r.returncode == 0, r.stderr
     assert json.loads((site / "entries.json").read_text(encoding="utf-8"))["audience"] == "public"
     assert find(site, INTERNAL + RESTRICTED) == {}
+
+
+def test_entries_json_lists_visible_metadata(sites):
+    site = sites["default"]
+    raw = (site / "entries.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    ids = [e["id"] for e in data["entries"]]
+    assert ids == sorted(ids) and data["audience"] == "internal"
+    reg = next(e for e in data["entries"] if e["id"] == "zongjiao-shiwu-tiaoli-2017")
+    assert reg == {"id": "zongjiao-shiwu-tiaoli-2017", "type": "regulation", "title": "宗教事务条例",
+                   "areas": ["religion"], "year": 2017, "promulgated": "2017-08-26", "effective": "2018-02-01",
+                   "reviewed": None, "status": "in-force", "audience": "public",
+                   "url": "regulations/zongjiao-shiwu-tiaoli-2017/"}
+    case = next(e for e in data["entries"] if e["id"] == "zq-int-case")
+    assert case["status"] is None and case["promulgated"] is None and case["year"] == 2024
+    for e in data["entries"]:
+        assert (site / e["url"] / "index.html").is_file(), e["url"]
+    assert {e["audience"] for e in data["entries"]} == {"public", "internal"}

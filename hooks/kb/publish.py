@@ -175,7 +175,7 @@ def write_archive(site: Path, path: Path) -> str:
         tar.add(site, arcname="site", recursive=False, filter=_tar_filter)
         for p in sorted(site.rglob("*"), key=lambda p: p.relative_to(site).as_posix()):
             tar.add(p, arcname="site/" + p.relative_to(site).as_posix(), recursive=False, filter=_tar_filter)
-    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz:
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
         gz.write(buf.getvalue())
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     (path.parent / (path.name + ".sha256")).write_text(f"{digest}  {path.name}\n", encoding="utf-8")
