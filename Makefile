@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup serve site check test browser hooks schema clean
+.PHONY: setup serve site check test browser nginx hooks schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "需要 Chromium：请运行 sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# nginx for the subpath deployment test (Debian package; the test starts its own instance).
+nginx:
+	@test -x /usr/sbin/nginx || command -v nginx >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx >/dev/null; \
+	  else echo "需要 nginx：请运行 sudo apt-get install nginx" >&2; exit 1; fi; }
+
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
@@ -30,7 +36,7 @@ site: $(STAMP)
 check: $(STAMP)
 	$(BIN)/kb check
 
-test: $(STAMP) browser
+test: $(STAMP) browser nginx
 	$(BIN)/python -m pytest
 
 # Run `kb check` before every commit (pre-commit, see .pre-commit-config.yaml).

@@ -3,7 +3,9 @@
 - on_config: load and validate ``data/`` (errors stop the build), build the nav
 - on_files:  register the generated pages (home, areas, types, years, entries, search/,
              最近更新, 待复核, 字段说明) and feed.xml
-- on_post_build: write the search index (kb.search) under search/idx/
+- on_pre_page: stamp pages with the data's date, not the build day (reproducible sitemap)
+- on_post_build: write the search index (kb.search) under search/idx/, entries.json,
+             and for the offline edition the script-loadable index shards
 """
 
 from __future__ import annotations
@@ -14,19 +16,27 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import search
+from kb import audience, export, offline, search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 from kb.problems import Problems
 from kb.settings import Settings
 
 log = logging.getLogger("mkdocs.hooks.kb")
-_state: dict[str, Generator] = {}
+_state: dict = {}  # generator, data_date
 
 
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
-    kb = KnowledgeBase.load(root)
+    try:
+        level = audience.resolve(config.extra)
+        _state["offline"] = offline.enabled(config.extra)
+    except (audience.AudienceError, offline.OfflineError) as exc:
+        raise PluginError(str(exc)) from None
+    if _state["offline"]:
+        config.use_directory_urls = False  # file:// has no directory index pages
+    kb = KnowledgeBase.load(root, audience=level)  # kb.entries: only the entries this build may show
+    log.info(f"可见范围：{audience.BUILD_LABELS[level]}（{len(kb.entries)} 个条目）")
     for problem in kb.problems.warnings:
         log.info(str(problem))  # warnings must not fail a strict build
     errors = kb.problems.errors
@@ -45,6 +55,7 @@ def on_config(config):
         raise PluginError(str(exc)) from None
     config.nav = gen.nav(config.nav)
     _state["generator"] = gen
+    _state["data_date"] = gen.today.isoformat()  # the same date the 待复核 page counts from
     return config
 
 
@@ -64,6 +75,15 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_pre_page(page, config, files):
+    # Reproducible output: a date from the data, not the build day (sitemap, gzip header).
+    page.update_date = _state["data_date"]
+    return page
+
+
 def on_post_build(config) -> None:
     gen = _state["generator"]
     search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    if _state["offline"]:
+        offline.write_script_shards(config.site_dir)

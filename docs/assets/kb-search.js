@@ -21,7 +21,33 @@
 
   var cache = new Map();
 
+  // Opened from the file system (offline edition, see hooks/kb/offline.py): browsers
+  // refuse fetch() of local files, so each index file is loaded as a script
+  // (<file>.js) that stores it in window.__kbIdx.
+  var FILE = location.protocol === "file:";
+  var SEARCH_PAGE = FILE ? "search/index.html" : "search/";
+
+  function loadScript(rel, kind) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = new URL(rel + ".js", IDX).href;
+      s.onload = function () {
+        var store = window.__kbIdx || {};
+        if (!(rel in store)) { reject(new Error(rel + ": 索引文件内容无效")); return; }
+        var v = store[rel];
+        delete store[rel];
+        if (kind === "json") { resolve(v); return; }
+        var bin = atob(v), out = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+        resolve(out);
+      };
+      s.onerror = function () { reject(new Error(rel + ": 无法加载（离线版请用 kb publish --offline 或 KB_OFFLINE=1 生成）")); };
+      document.head.appendChild(s);
+    });
+  }
+
   function fetchOnce(rel, kind) {
+    if (!cache.has(rel) && FILE) cache.set(rel, loadScript(rel, kind));
     if (!cache.has(rel)) {
       cache.set(rel, fetch(new URL(rel, IDX)).then(function (r) {
         if (!r.ok) throw new Error(rel + ": " + r.status);
@@ -409,7 +435,9 @@
     function update(push) {
       var st = formState();
       var url = stateUrl(st);
-      if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);
+      if (url !== location.pathname + location.search) {
+        try { history[push ? "pushState" : "replaceState"](null, "", url); } catch (e) { /* some file:// pages refuse it */ }
+      }
       syncHeader(st.q);
       return search(st);
     }
@@ -440,7 +468,7 @@
     var form = el("form", "kb-header-search");
     form.setAttribute("role", "search");
     form.method = "get";
-    form.action = new URL("search/", ROOT).href;
+    form.action = new URL(SEARCH_PAGE, ROOT).href;
     headerInput = el("input", "kb-header-search__input");
     headerInput.type = "search";
     headerInput.name = "q";

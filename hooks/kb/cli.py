@@ -46,7 +46,7 @@ def check(root: Path | None, quiet: bool, today) -> None:
     if not (root / "data").is_dir():
         click.echo(f"错误：在 {root} 下找不到 data/ 目录", err=True)
         sys.exit(2)
-    kb = KnowledgeBase.load(root)
+    kb = KnowledgeBase.load(root, audience="all")  # every entry, whatever its audience
     settings = Settings.load(root, kb.problems)
     review.warn(kb.entries, settings.review_every, kb.history,
                 today.date() if today else dt.date.today(), kb.problems)
@@ -151,7 +151,7 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
             sys.exit(2)
     if entry_id:
         values["id"] = entry_id
-    kb = KnowledgeBase.load(root)
+    kb = KnowledgeBase.load(root, audience="all")  # every entry, whatever its audience
     scaffold = render(etype, values, root / "data", {e.id for e in kb.entries})
     # Validate the new text with the same rules as `kb check` before writing it.
     from .loader import parse_entry
@@ -196,6 +196,39 @@ def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, ro
         sys.exit(2)
     report(result, root, fmt)
     sys.exit(1 if result.failed else 0)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
+@click.option("--audience", type=click.Choice(["public", "internal", "all"]), default=None,
+              help="可见范围（默认：环境变量 KB_AUDIENCE，其次 mkdocs.yml 的 extra.kb.audience，再次 internal）")
+@click.option("--offline", is_flag=True, help="生成可直接从文件系统（file://）打开的离线版")
+@click.option("--base-path", default=None,
+              help="网站所在的网址路径（如 /kb/，默认取 KB_SITE_URL / site_url 的路径），用于校验以 / 开头的链接")
+@click.option("--rollback", is_flag=True, help="把 DEST 恢复为上一次发布的版本")
+def publish(dest: Path, root: Path | None, audience: str | None, offline: bool, base_path: str | None,
+            rollback: bool) -> None:
+    """构建、校验并原子地发布网站到 DEST（DEST 是指向版本目录的链接，保留上一版本以便回滚）。"""
+    from . import publish as pub
+    from .audience import AudienceError
+
+    try:
+        if rollback:
+            name = pub.rollback(dest)
+            click.echo(f"已回滚：{dest} 现在指向版本 {name}")
+            return
+        root = root or _find_root(Path.cwd())
+        result = pub.publish(root, dest, audience, offline=offline, base_path=base_path,
+                             say=lambda s: click.echo(s, err=True))
+    except (pub.PublishError, AudienceError) as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    r = result.report
+    click.echo(f"已发布到 {dest}（版本 {result.release.name}，{r.pages} 个页面，校验链接 {r.links} 个，"
+               f"扫描文件 {r.files} 个）")
+    click.echo(f"归档：{result.archive}（SHA-256 {result.sha256}，校验文件 {result.archive.name}.sha256）")
 
 
 if __name__ == "__main__":  # pragma: no cover

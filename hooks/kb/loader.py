@@ -126,7 +126,13 @@ def decode(raw: bytes, rel: str, problems: Problems) -> str | None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        problems.add(rel, line, "-", "文件不是有效的 UTF-8 编码，请用 UTF-8 保存")
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = "（看起来是 GBK/GB18030 编码，请在编辑器中另存为 UTF-8）"
+        except UnicodeDecodeError:
+            pass
+        problems.add(rel, line, "-", f"文件不是有效的 UTF-8 编码，请用 UTF-8 保存{hint}")
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -173,6 +179,12 @@ def parse_front_matter(yaml_text: str, rel: str, problems: Problems) -> tuple[di
         data = loader.construct_document(node)
     except _DuplicateAlias as exc:
         problems.add(rel, exc.args[0], "-", "不支持 YAML 锚点和别名（& 与 *），请直接写出取值")
+        return None
+    except yaml.reader.ReaderError as exc:  # a control character (NUL, ESC...) in the front matter
+        pos = max(exc.position, 0)  # libyaml counts bytes, the pure-Python reader characters
+        prefix = yaml_text.encode("utf-8")[:pos] if _Base is not yaml.SafeLoader else yaml_text[:pos].encode("utf-8")
+        line = prefix.count(b"\n") + offset
+        problems.add(rel, line, "-", f"含有不可见的控制字符（U+{exc.character:04X}），请删除")
         return None
     except yaml.MarkedYAMLError as exc:
         # "while parsing a flow sequence ... did not find expected ','": the

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import articles, citations, gitinfo, versions
+from . import audience as audience_mod
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -101,9 +102,19 @@ class KnowledgeBase:
     structures: dict[str, articles.Structure] = field(default_factory=dict)
     families: versions.Families = field(default_factory=versions.Families)
     citations: citations.CitationIndex = field(default_factory=citations.CitationIndex)
+    # Audience (see kb.audience): ``entries`` and every index hold only the
+    # visible entries; ``all_entries`` every valid entry of the tree.
+    audience: str = "all"
+    all_entries: list[Entry] = field(default_factory=list)
+    hidden_ids: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, root: Path | str, data_dir: str = "data") -> "KnowledgeBase":
+    def load(cls, root: Path | str, data_dir: str = "data",
+             audience: str = audience_mod.DEFAULT_AUDIENCE) -> "KnowledgeBase":
+        """Load and validate every file; keep only the entries visible to ``audience``
+        (``public`` / ``internal`` / ``all``; default: what a default build shows).
+        The site build passes ``kb.audience.resolve()``; tools that must see every
+        entry (``kb check``, id uniqueness) pass ``audience="all"``."""
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
@@ -130,6 +141,8 @@ class KnowledgeBase:
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
         kb._analyse_documents()
+        kb.all_entries = kb.entries
+        audience_mod.restrict(kb, audience)
         return kb
 
     def raise_for_errors(self) -> None:

@@ -103,6 +103,8 @@ def data_date(entries: Iterable[Entry], history: Mapping[str, FileHistory]) -> d
             dates.append(m.reviewed)
         if isinstance(m, DocumentBase):
             dates.append(m.promulgated)
+        else:
+            dates.append(dt.date(e.year, 1, 1))
     return max(dates, default=None)
 
 

@@ -30,7 +30,6 @@ gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from typing import Iterable, Iterator
 
 import opencc
 
+from .export import dumps_html_safe
 from .model import Entry, KnowledgeBase
 from .schema import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 
@@ -310,7 +310,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
                 unit_doc["kind"] = u.kind or ""
             doc["units"].append(unit_doc)
             uid += 1
-        files[f"d/{n}.json"] = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        files[f"d/{n}.json"] = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
     n_units = uid
     files["units.bin"] = bytes(counts)
 
@@ -344,7 +344,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
         "facets": facet_values(kb),
         "t2s": "".join(k + v for k, v in sorted(cmap.items())),
     }
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    files["manifest.json"] = dumps_html_safe(manifest).encode("utf-8")
     stats = {
         "entries": len(kb.entries),
         "units": n_units,

@@ -61,7 +61,7 @@ def _field_name(loc: tuple) -> str:
 def validate_entry(doc: SourceDoc, area_slugs: set[str], problems: Problems) -> EntryBase | None:
     """Validate one document's front matter; return the model or None."""
     etype = doc.meta.get("type")
-    if etype not in MODELS:
+    if not isinstance(etype, str) or etype not in MODELS:
         if etype is None:
             msg = "缺少必填字段（应为 " + " / ".join(f"{t}（{TYPE_LABELS[t]}）" for t in ENTRY_TYPES) + "）"
         else:

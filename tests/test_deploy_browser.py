@@ -1,0 +1,226 @@
+"""Deployment in real Chromium: the published site behind a real nginx under
+/kb/ (the shipped deploy/nginx.conf), with every request intercepted (none may
+leave the site), and the offline edition opened from the file system."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from conftest import ROOT, copy_project
+
+NGINX = "/usr/sbin/nginx"
+KB = str(Path(sys.executable).parent / "kb")
+QUERY = "宗教事务条例"
+PAGES = {
+    "home": "",
+    "area": "areas/religion/",
+    "entry": "regulations/zongjiao-shiwu-tiaoli-2017/",
+    "report": "reports/moushi-tongzhanbu-2022-niandu/",
+    "search": "search/?q=" + quote("统战"),
+    "type-listing": "regulations/",
+    "year-listing": "years/2023/",
+    "pending": "pending/",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def publish(project: Path, dest: Path, *args: str, env_extra: dict | None = None) -> None:
+    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", **(env_extra or {})}
+    r = subprocess.run([KB, "publish", str(dest), *args], cwd=project, capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("deploy") / "p")
+
+
+@pytest.fixture(scope="module")
+def nginx_site(project, tmp_path_factory):
+    """``kb publish`` into DEST, served by nginx at http://127.0.0.1:PORT/kb/ with deploy/nginx.conf."""
+    if not Path(NGINX).exists():
+        pytest.fail(f"{NGINX} not installed: run `make nginx` (make test does it)")
+    tmp = tmp_path_factory.mktemp("nginx")
+    dest = tmp / "www" / "site"
+    dest.parent.mkdir()
+    publish(project, dest, env_extra={"KB_SITE_URL": "http://127.0.0.1/kb/"})
+    port = free_port()
+    server = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "listen 80;" in server and "/srv/kb/site/" in server
+    server = server.replace("listen 80;", f"listen 127.0.0.1:{port};").replace("/srv/kb/site/", f"{dest}/")
+    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / d).mkdir()
+    conf = tmp / "nginx.conf"
+    conf.write_text(f"""
+{'user root;' if os.geteuid() == 0 else ''}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+{server}
+}}
+""", encoding="utf-8")
+    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for _ in range(200):  # wait until it accepts connections (not a speed assertion)
+            if proc.poll() is not None:
+                pytest.fail(f"nginx exited: {proc.stderr.read().decode()} {(tmp / 'error.log').read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/kb/", dest
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Guard:
+    """Intercepts every request of a browser context; anything not under ``allowed`` is recorded and aborted."""
+
+    def __init__(self, ctx, allowed: str):
+        self.allowed, self.outside, self.inside = allowed, [], []
+        ctx.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.allowed) or url.startswith("data:"):
+            self.inside.append(url)
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def guarded(browser):
+    made = []
+
+    def make(allowed: str):
+        ctx = browser.new_context()
+        guard = Guard(ctx, allowed)
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        made.append((ctx, errors))
+        return page, guard
+
+    yield make
+    for ctx, errors in made:
+        ctx.close()
+        assert not errors, errors
+
+
+def wait_results(page) -> int:
+    page.wait_for_selector("#kb-search-results[data-state=done]", state="attached", timeout=15_000)
+    return page.locator("#kb-search-results li.kb-result").count()
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_no_request_leaves_the_site(nginx_site, guarded, kind):
+    base, _ = nginx_site
+    page, guard = guarded(base[: base.index("/kb/")] + "/kb/")
+    resp = page.goto(base + PAGES[kind])
+    assert resp.status == 200
+    if kind == "search":
+        assert wait_results(page) > 0
+    page.wait_for_load_state("networkidle")
+    assert guard.outside == []
+    assert any("/kb/assets/" in u for u in guard.inside)  # the page really loaded its assets through the guard
+    assert page.locator("h1").count() >= 1
+
+
+def test_nginx_subpath_pages_assets_search_and_404(nginx_site, guarded):
+    base, dest = nginx_site
+    page, guard = guarded(base)
+    statuses: dict[str, int] = {}
+    page.on("response", lambda r: statuses.__setitem__(r.url, r.status))
+    page.goto(base)
+    # The header search box goes to the results page under /kb/.
+    page.fill(".kb-header-search__input", QUERY)
+    page.press(".kb-header-search__input", "Enter")
+    page.wait_for_url("**/kb/search/?q=*")
+    assert wait_results(page) > 0
+    page.locator("#kb-search-results a.kb-result__title").first.click()
+    page.wait_for_load_state()
+    assert page.url.startswith(base) and page.locator("h1").first.inner_text()
+    css = [u for u in statuses if u.endswith(".css")]
+    assert css and all(statuses[u] == 200 for u in css)
+    resp = page.goto(base + "no-such-page/")
+    assert resp.status == 404
+    assert "404" in page.content()
+    page.wait_for_load_state("networkidle")
+    assert any("/kb/assets/stylesheets/" in u and statuses.get(u) == 200 for u in guard.inside)  # styled 404
+    assert guard.outside == []
+    resp = page.request.get(base + "entries.json")
+    assert resp.status == 200 and resp.headers["x-content-type-options"] == "nosniff"
+    assert "default-src 'self'" in resp.headers["content-security-policy"]
+
+
+# -- offline edition from the file system ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def offline_site(project, tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("offline") / "site"
+    publish(project, dest, "--offline")
+    return dest
+
+
+def test_offline_edition_works_from_file_urls(offline_site, guarded):
+    root = offline_site.resolve().as_uri() + "/"
+    page, guard = guarded("file://")
+    page.goto(root + "index.html")
+    # Links: home -> area (via the navigation) -> an entry.
+    page.locator("a[href$='areas/religion/index.html']:visible").first.click()
+    page.wait_for_url("**/areas/religion/index.html")
+    page.locator(".md-content a[href*='regulations/'][href$='.html']:visible").first.click()
+    page.wait_for_url("**/regulations/*.html")
+    assert page.locator("h1").first.inner_text()
+    # Search from the header of an entry page.
+    page.fill(".kb-header-search__input", QUERY)
+    page.press(".kb-header-search__input", "Enter")
+    page.wait_for_url("**/search/index.html?q=*")
+    assert wait_results(page) > 0
+    first = page.locator("#kb-search-results a.kb-result__title").first
+    assert first.get_attribute("href").startswith("file://") and ".html" in first.get_attribute("href")
+    first.click()
+    page.wait_for_url("**/*.html*")
+    assert page.locator("h1").first.inner_text()
+    assert guard.outside == []
+    assert any(u.endswith(".bin.js") for u in guard.inside)  # the index came through script files
+
+
+def test_offline_links_all_name_html_files(offline_site):
+    from kb import verify
+
+    report = verify.Report()
+    verify.check_links(offline_site, report)
+    assert report.errors == [] and report.pages > 30
+    home = (offline_site / "index.html").read_text(encoding="utf-8")
+    assert 'href="areas/index.html"' in home

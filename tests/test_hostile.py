@@ -1,0 +1,219 @@
+"""Hostile and broken input: escaped everywhere, clear path:line errors, no
+traceback, no hang; property-based fuzzing of the loader and the citation linker."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import case, copy_project, mkdocs_build
+from kb import citations
+from kb.loader import MAX_ENTRY_BYTES, decode, parse_entry
+from kb.model import KnowledgeBase
+from kb.problems import Problems
+
+XSS = ['<script>alert("x1")</script>', '"><img src=x onerror=alert(2)>', "<b>粗体x3</b>", "a&b<i>x4</i>"]
+RAW_MARKUP = re.compile(r'<script>alert\("x1"\)|<img src=x onerror|<b>粗体x3</b>|<i>x4</i>')
+
+
+def problems(tree) -> list[str]:
+    return [str(p) for p in KnowledgeBase.load(tree.root, audience="all").problems.errors]
+
+
+# -- HTML in front matter -------------------------------------------------------------
+
+HOSTILE_REG = f"""---
+id: hostile-reg
+type: regulation
+title: {json.dumps("条例" + XSS[0], ensure_ascii=False)}
+issuer: {json.dumps(XSS[1], ensure_ascii=False)}
+doc_number: {json.dumps(XSS[2], ensure_ascii=False)}
+status: in-force
+promulgated: 2021-01-01
+aliases: [{json.dumps(XSS[3], ensure_ascii=False)}]
+areas: [religion]
+tags: [{json.dumps(XSS[2], ensure_ascii=False)}, {json.dumps(XSS[1], ensure_ascii=False)}]
+source: {json.dumps(XSS[3], ensure_ascii=False)}
+summary: {json.dumps("摘要" + XSS[1], ensure_ascii=False)}
+audience: public
+---
+**第一条** 条文。
+"""
+
+HOSTILE_REPORT = f"""---
+id: hostile-report
+type: report
+title: {json.dumps("报告" + XSS[2], ensure_ascii=False)}
+unit: {json.dumps(XSS[0], ensure_ascii=False)}
+year: 2022
+period: 年度
+level: 市
+areas: [religion]
+tags: [{json.dumps(XSS[3], ensure_ascii=False)}]
+---
+## 一、工作成效
+
+依照《{"条例" + XSS[0]}》第一条开展工作。
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "p")
+    (project / "data" / "regulations" / "hostile-reg.md").write_text(HOSTILE_REG, encoding="utf-8")
+    (project / "data" / "reports" / "hostile-report.md").write_text(HOSTILE_REPORT, encoding="utf-8")
+    site = project / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode == 0, r.stderr
+    return site
+
+
+def test_front_matter_markup_is_escaped_in_every_page_and_json(hostile_site):
+    checked = 0
+    for path in sorted(hostile_site.rglob("*")):
+        if path.suffix in (".html", ".json", ".xml"):
+            text = path.read_text(encoding="utf-8")
+            assert not RAW_MARKUP.search(text), path
+            checked += 1
+    assert checked > 50
+    page = (hostile_site / "regulations/hostile-reg/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in page  # shown as text, not dropped
+    exported = json.loads((hostile_site / "entries.json").read_text(encoding="utf-8"))
+    titles = {e["id"]: e["title"] for e in exported["entries"]}
+    assert titles["hostile-reg"] == "条例" + XSS[0]  # the JSON still decodes to the original
+
+
+@pytest.mark.parametrize("bad_id", ["a/b", "a\\b", "..", "../etc", "a..b", "条例", "café", "a b", "-a", "A"])
+def test_unsafe_ids_are_rejected(tree, bad_id):
+    tree.write("cases/x.md", case(id=json.dumps(bad_id, ensure_ascii=False)))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/x.md:2: id: ") and "不是有效的 id" in msg
+
+
+# -- broken files ---------------------------------------------------------------------
+
+
+def test_alias_bomb_is_refused_quickly(tree):
+    lines = ["---", "id: bomb", "type: case", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 12):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines += ["---", "正文", ""]
+    tree.write("cases/bomb.md", "\n".join(lines))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/bomb.md:4: -: ") and "锚点" in msg  # the anchored value's line
+
+
+def test_ten_megabyte_entry_is_refused(tree):
+    big = case(id="big").lstrip("\n") + ("统战工作" * 300 + "\n") * (10 * 1024 * 1024 // 3600)
+    tree.write("cases/big.md", big)
+    assert len((tree.root / "data/cases/big.md").read_bytes()) > MAX_ENTRY_BYTES
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/big.md:1: -: 文件过大")
+
+
+def test_invalid_utf8_and_gbk_name_their_line(tree):
+    tree.write_bytes("cases/bad.md", case(id="bad").lstrip("\n").encode("utf-8").replace(b"\xe6\xa1\x88", b"\xff\xfe", 1))
+    tree.write_bytes("cases/gbk.md", case(id="gbk").lstrip("\n").encode("gbk"))
+    msgs = problems(tree)
+    assert msgs[0].startswith("data/cases/bad.md:4: -: 文件不是有效的 UTF-8 编码")
+    assert msgs[1].startswith("data/cases/gbk.md:4: -: 文件不是有效的 UTF-8 编码") and "GBK" in msgs[1]
+
+
+def test_bom_crlf_and_lone_cr_are_handled(tree):
+    text = case(id="crlf").lstrip("\n")
+    tree.write_bytes("cases/a.md", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    tree.write_bytes("cases/b.md", text.replace("crlf", "cr").replace("\n", "\r").encode("utf-8"))
+    kb = KnowledgeBase.load(tree.root, audience="all")
+    assert kb.problems.errors == [] and sorted(e.id for e in kb.entries) == ["cr", "crlf"]
+
+
+def test_tab_indentation_is_a_clear_error(tree):
+    tree.write("cases/tab.md", "---\nid: tab\ntype: case\nsections:\n\tx: 1\n---\n正文\n")
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/tab.md:") and "制表符" in msg
+
+
+def test_control_characters_and_nul(tree):
+    tree.write_bytes("cases/nul.md", case(id="nul").lstrip("\n").replace("示例案例", "示例\x00案例").encode("utf-8"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/nul.md:4: -: ") and "控制字符" in msg
+
+
+# -- fuzzing --------------------------------------------------------------------------
+
+LINE = re.compile(r"^data/f\.md:\d+: \S+: .+")
+yaml_chars = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@` \t\n\r\\,?0123456789") + ["统战", "《", "》", "\ufeff", "\x00", "---"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(yaml_chars, max_size=80).map("".join), st.text(max_size=200))
+def test_fuzz_parse_entry_never_raises(front, body):
+    """What read_entry does with a file's bytes: decode (BOM, CR/CRLF), then parse."""
+    problems = Problems()
+    raw = ("---\n" + front + "\n---\n" + body).encode("utf-8", errors="surrogatepass")
+    text = decode(raw, "data/f.md", problems)
+    if text is None:
+        assert len(problems.errors) == 1 and LINE.match(str(problems.errors[0]))
+        return
+    doc = parse_entry(text, Path("f.md"), "data/f.md", problems)
+    assert (doc is None) == bool(problems.errors)
+    for p in problems.errors:
+        assert LINE.match(str(p)), str(p)
+        assert 1 <= p.line <= text.count("\n") + 1
+
+
+field_value = st.one_of(st.text(max_size=30), st.integers(), st.none(), st.booleans(), st.lists(st.text(max_size=8), max_size=3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "type", "title", "areas", "unit", "year", "tags", "audience",
+                                        "report", "issuer", "status", "promulgated", "sections", "x"]),
+                       field_value, max_size=10))
+def test_fuzz_front_matter_fields_give_line_errors(tmp_path_factory, fields):
+    root = tmp_path_factory.mktemp("fz")
+    (root / "data").mkdir()
+    (root / "data" / "areas.yml").write_text("religion:\n  name: 宗教\n  keywords: [宗教]\n", encoding="utf-8")
+    (root / "data" / "f.md").write_text("---\n" + json.dumps(fields, ensure_ascii=False) + "\n---\n正文\n",
+                                        encoding="utf-8")
+    kb = KnowledgeBase.load(root, audience="all")
+    assert len(kb.entries) + (1 if kb.problems.errors else 0) >= 1
+    for p in kb.problems.errors:
+        assert LINE.match(str(p)), str(p)
+
+
+cite_text = st.lists(st.one_of(
+    st.sampled_from(["《宗教事务条例》", "《宗教事務條例》第三十六条", "《条例》", "《某办法》第一条之二第三款",
+                     "《", "》", "`", "```\n", "<a href='x'>", "</a>", "[《宗教事务条例》](x)", "<!--", "-->",
+                     "\n", "\n## 标题\n", "第", "条"]),
+    st.text(max_size=10)), max_size=40).map("".join)
+
+
+@pytest.fixture(scope="module")
+def cite_kb(tmp_path_factory):
+    from conftest import ROOT
+    return KnowledgeBase.load(ROOT, audience="all")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cite_text)
+def test_fuzz_citation_linker(cite_kb, body):
+    """Any body: the scan never raises, spans are ordered and exact, and rendering
+    with the identity link gives back the body unchanged."""
+    from dataclasses import replace
+    base = next(e for e in cite_kb.entries if e.type == "case")
+    e = replace(base, doc=replace(base.doc, body=body), sections=[])
+    titles = citations.TitleIndex([d for d in cite_kb.entries if d.type in ("regulation", "policy")], cite_kb.families)
+    found = citations._scan(e, titles, cite_kb.structures, cite_kb.by_id, Problems())
+    last = 0
+    for c in found:
+        assert last <= c.start < c.end <= len(body) and body[c.start:c.end] == c.text
+        assert c.text.startswith("《")
+        last = c.end
+    assert citations.render(body, found, lambda c: c.text) == body
+    rendered = citations.render(body, found, lambda c: "@@" if c.target else None)
+    assert rendered.count("@@") == sum(1 for c in found if c.target) + body.count("@@")
