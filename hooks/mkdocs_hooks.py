@@ -13,7 +13,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import search
+from kb import preview, search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 
@@ -23,7 +23,7 @@ _state: dict[str, Generator] = {}
 
 def on_config(config):
     root = Path(config.config_file_path).resolve().parent
-    kb = KnowledgeBase.load(root)
+    kb = preview.load(root) if preview.active() else KnowledgeBase.load(root)
     for problem in kb.problems.warnings:
         log.info(str(problem))  # warnings must not fail a strict build
     errors = kb.problems.errors
@@ -39,6 +39,8 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     gen = _state["generator"]
+    if preview.active():  # kb serve: only changed pages are rendered (see kb.preview)
+        return preview.add_files(files, config, gen, [(search.SEARCH_URI, search.search_page(gen), False)])
     for page in gen.pages():
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
@@ -51,6 +53,21 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_env(env, config, files):
+    if preview.active():
+        preview.speed_up_env(env)
+    return env
+
+
+def on_page_content(html, page, config, files):
+    if preview.active():
+        return preview.page_content(html, page.file.src_uri)
+    return html
+
+
 def on_post_build(config) -> None:
     gen = _state["generator"]
+    if preview.active():
+        preview.after_build(config, gen)
+        return
     search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import articles, citations, versions
+from .cache import EntryCache
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -91,21 +92,22 @@ class KnowledgeBase:
     citations: citations.CitationIndex = field(default_factory=citations.CitationIndex)
 
     @classmethod
-    def load(cls, root: Path | str, data_dir: str = "data") -> "KnowledgeBase":
+    def load(cls, root: Path | str, data_dir: str = "data", cache: EntryCache | None = None) -> "KnowledgeBase":
+        """Read and check ``data/``. With a ``cache`` (live preview), unchanged files are not read again."""
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
         taxonomy = read_taxonomy(data / "areas.yml", root, problems)
         area_slugs = set(taxonomy.slugs)
         keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
-        entries: list[Entry] = []
-        for path in entry_files(data):
+
+        def load_one(path: Path, problems: Problems) -> Entry | None:
             doc = read_entry(path, root, problems)
             if doc is None:
-                continue
+                return None
             meta = validate_entry(doc, area_slugs, problems)
             if meta is None:
-                continue
+                return None
             entry = Entry(meta=meta, doc=doc)
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
@@ -113,7 +115,17 @@ class KnowledgeBase:
                     problems.add(doc.rel, doc.line_of(("sections", key)), f"sections.{key}",
                                  f"报告中没有锚点或标题为“{key}”的段落")
                 classify(entry.sections, keywords, meta.sections)
-            entries.append(entry)
+            return entry
+
+        files = entry_files(data)
+        if cache is not None:
+            cache.reset_if((root, repr(taxonomy.areas)))
+            cache.forget_missing(set(files))
+        entries: list[Entry] = []
+        for path in files:
+            entry = cache.load(path, load_one, problems) if cache is not None else load_one(path, problems)
+            if entry is not None:
+                entries.append(entry)
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
         kb._analyse_documents()

@@ -1,0 +1,89 @@
+"""Per-file cache of parsed and validated entries, for repeated loads in one
+process (the live preview rebuilds after every save).
+
+``KnowledgeBase.load(root, cache=...)`` asks the cache for each entry file.
+A file is read, parsed and validated again only when its key
+(``mtime_ns``, size, inode) differs from the one seen last time; otherwise the
+stored result (the ``Entry`` or nothing, and the problems the file produced)
+is reused. Everything that depends on more than one file (duplicate ids,
+links, versions, citations) is still computed on every load, and so is
+anything a later step (e.g. audience filtering) does with the entries.
+
+The per-file result depends on the taxonomy (valid area slugs and keyword
+lists), so a changed ``areas.yml`` empties the cache.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Hashable
+
+from .problems import Problem, Problems
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import Entry
+
+FileKey = tuple[int, int, int]  # (mtime_ns, size, inode)
+
+
+def file_key(path: Path) -> FileKey | None:
+    """What identifies one version of a file; None if it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+@dataclass
+class _Slot:
+    key: FileKey
+    entry: "Entry | None"
+    problems: list[Problem]
+
+
+@dataclass
+class EntryCache:
+    """Results of loading single entry files, keyed by path and file key."""
+
+    context: Hashable = None  # the taxonomy the stored results were made with
+    slots: dict[Path, _Slot] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def reset_if(self, context: Hashable) -> None:
+        """Forget everything when the taxonomy (or anything else per-file results use) changed."""
+        if context != self.context:
+            self.slots.clear()
+            self.context = context
+
+    def load(self, path: Path, load_one: Callable[[Path, Problems], "Entry | None"],
+             problems: Problems) -> "Entry | None":
+        """``load_one(path, problems)``, or its stored result if the file is unchanged."""
+        key = file_key(path)
+        slot = self.slots.get(path)
+        if key is not None and slot is not None and slot.key == key:
+            self.hits += 1
+            problems.extend(slot.problems)
+            return slot.entry
+        self.misses += 1
+        own = Problems()
+        entry = load_one(path, own)
+        problems.extend(own.items)
+        if key is None:
+            self.slots.pop(path, None)
+        else:
+            self.slots[path] = _Slot(key, entry, list(own.items))
+        return entry
+
+    def key_of(self, path: Path) -> FileKey | None:
+        """The key the stored result for ``path`` was made from (None: not stored)."""
+        slot = self.slots.get(path)
+        return slot.key if slot else None
+
+    def forget_missing(self, seen: set[Path]) -> None:
+        """Drop results of files that are gone (deleted or renamed)."""
+        for path in [p for p in self.slots if p not in seen]:
+            del self.slots[path]
