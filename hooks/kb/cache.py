@@ -3,7 +3,8 @@ process (the live preview rebuilds after every save).
 
 ``KnowledgeBase.load(root, cache=...)`` asks the cache for each entry file.
 A file is read, parsed and validated again only when its key
-(``mtime_ns``, size, inode) differs from the one seen last time; otherwise the
+(``mtime_ns``, size, inode) differs from the one seen last time, or when it
+was stored within two seconds of the file's mtime (see ``RACY_NS``); otherwise the
 stored result (the ``Entry`` or nothing, and the problems the file produced)
 is reused. Everything that depends on more than one file (duplicate ids,
 links, versions, citations) is still computed on every load, and so is
@@ -16,6 +17,7 @@ lists), so a changed ``areas.yml`` empties the cache.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Hashable
@@ -37,11 +39,19 @@ def file_key(path: Path) -> FileKey | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+# File times have a coarse granularity on some file systems: a file changed
+# twice within one tick keeps its mtime (and maybe its size). As git does for
+# "racily clean" files, a result stored within this many ns of the file's
+# mtime is not trusted: the file is read again next time.
+RACY_NS = 2_000_000_000
+
+
 @dataclass
 class _Slot:
     key: FileKey
     entry: "Entry | None"
     problems: list[Problem]
+    racy: bool
 
 
 @dataclass
@@ -64,7 +74,7 @@ class EntryCache:
         """``load_one(path, problems)``, or its stored result if the file is unchanged."""
         key = file_key(path)
         slot = self.slots.get(path)
-        if key is not None and slot is not None and slot.key == key:
+        if key is not None and slot is not None and slot.key == key and not slot.racy:
             self.hits += 1
             problems.extend(slot.problems)
             return slot.entry
@@ -75,7 +85,8 @@ class EntryCache:
         if key is None:
             self.slots.pop(path, None)
         else:
-            self.slots[path] = _Slot(key, entry, list(own.items))
+            racy = time.time_ns() - key[0] < RACY_NS
+            self.slots[path] = _Slot(key, entry, list(own.items), racy)
         return entry
 
     def key_of(self, path: Path) -> FileKey | None:

@@ -366,6 +366,24 @@ def rebuild(config, serve_url: str) -> None:
         gc.enable()
 
 
+def _native_observer():
+    """The OS's file events (inotify on Linux), changes only: unlike polling,
+    inotify also reports files being opened and read, and every build reads
+    the hook module and docs/, which would start the next build, forever."""
+    import watchdog.observers
+    from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
+                                 FileMovedEvent)
+
+    changes = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent]
+
+    class Observer(watchdog.observers.Observer):  # type: ignore[misc, valid-type]
+        def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
+            return super().schedule(event_handler, path, recursive=recursive,
+                                    event_filter=event_filter or changes, follow_symlink=follow_symlink)
+
+    return Observer()
+
+
 def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
     """``mkdocs serve --dirty`` with the preview on and native file watching.
 
@@ -376,7 +394,6 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     import tempfile
     from urllib.parse import urlsplit
 
-    import watchdog.observers
     from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer, _serve_url
 
@@ -403,7 +420,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         rebuild(config, serve_url)
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
-    server.observer = watchdog.observers.Observer()  # native events; set before the first watch()
+    server.observer = _native_observer()  # set before the first watch()
 
     def error_handler(code: int) -> bytes | None:
         page = Path(site_dir) / f"{code}.html"
