@@ -287,3 +287,17 @@ def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def test_kb_serve_refuses_to_start_on_invalid_data(tmp_path):
+    root = copy_project(tmp_path / "p")
+    entry = root / "data" / "cases" / "minzu-tuanjie-shequ-2023.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("\nyear: 2023", "\nyear: 二〇二三", 1), encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "kb"), "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{_free_port()}"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 1
+    assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in result.stderr
+    assert "预览无法启动" in result.stderr
+    assert "Traceback" not in result.stderr

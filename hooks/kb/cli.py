@@ -170,8 +170,11 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
     mkdocs_log.setLevel(logging.INFO)
     try:
         preview.serve(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
-    except (Abort, ConfigurationError) as exc:
-        click.echo(f"错误：预览无法启动：{exc}", err=True)
+    except ConfigurationError as exc:
+        click.echo(f"错误：mkdocs.yml 有误，预览无法启动：{exc}", err=True)
+        sys.exit(1)
+    except Abort:
+        click.echo("错误：首次生成失败，预览无法启动；请先改正上面列出的问题（也可运行 kb check）", err=True)
         sys.exit(1)
 
 
