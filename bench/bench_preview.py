@@ -149,7 +149,7 @@ def main() -> None:
         proc.wait(timeout=60)
         log.close()
 
-    builds = [float(x) for x in re.findall(r"预览：重新生成 .*?（用时 ([0-9.]+) 秒）", log_path.read_text(encoding="utf-8"))]
+    builds = [float(x) for x in re.findall(r"预览：重新生成 .*?（用时 ([0-9.]+) 秒", log_path.read_text(encoding="utf-8"))]
     print(f"条目数 {args.n}，被编辑条目 {entry.relative_to(project).as_posix()}，每项 {args.runs} 次")
     print(f"命令：python bench/bench_preview.py {args.n} --runs {args.runs} --type {args.type}\n")
     print(f"启动（首次完整生成到可以访问）：{startup:.1f} s\n")

@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from kb.cache import EntryCache
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 
-from conftest import ROOT, case, copy_project
+from conftest import CITING_CASE, ROOT, case, copy_project
 
 SERVE_URL = "http://127.0.0.1:8000/"
 
@@ -102,6 +103,44 @@ def test_cache_is_emptied_when_the_taxonomy_changes(tree):
     areas.write_text(re.sub(r"(?m)^religion:", "religion-work:", text), encoding="utf-8")
     kb = KnowledgeBase.load(tree.root, cache=cache)
     assert [p.field for p in kb.problems.errors] == ["areas[0]"]
+
+
+def _citations(kb: KnowledgeBase) -> dict:
+    return {k: [(c.target, c.article, c.line, c.short) for c in v] for k, v in kb.citations.by_source.items()}
+
+
+def _problems(kb: KnowledgeBase) -> list[str]:
+    return [str(p) for p in kb.problems.errors + kb.problems.warnings]
+
+
+def test_cached_loads_find_the_same_citations_and_warnings_as_fresh_loads(tmp_path):
+    root = copy_project(tmp_path / "p")
+    (root / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+    (root / "data" / "cases" / "zz-bad-article.md").write_text(
+        case("zz-bad-article", "引用不存在条文的案例").replace("正文。", "依照《宗教事务条例》第九百条办理。").lstrip("\n"),
+        encoding="utf-8")
+    for path in (root / "data").rglob("*.md"):
+        _bump(path)
+    cache = EntryCache()
+
+    def check() -> KnowledgeBase:
+        cached, fresh = KnowledgeBase.load(root, cache=cache), KnowledgeBase.load(root)
+        assert _citations(cached) == _citations(fresh)
+        assert _problems(cached) == _problems(fresh)
+        return cached
+
+    first = check()
+    assert any("第九百条" in p for p in _problems(first))
+    second = check()
+    assert second.citations.by_source["zz-citing-case"] is first.citations.by_source["zz-citing-case"]
+    assert second.structures["zongjiao-shiwu-tiaoli-2017"] is first.structures["zongjiao-shiwu-tiaoli-2017"]
+
+    # Renaming the cited regulation changes what every citation of it resolves to.
+    reg = root / "data" / "regulations" / "zongjiao-shiwu-tiaoli-2017.md"
+    reg.write_text(reg.read_text(encoding="utf-8").replace("title: 宗教事务条例", "title: 宗教事务条例修订稿", 1),
+                   encoding="utf-8")
+    third = check()
+    assert _citations(third)["zz-citing-case"] != _citations(first)["zz-citing-case"]
 
 
 # -- incremental builds -------------------------------------------------------------

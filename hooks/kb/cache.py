@@ -20,7 +20,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Hashable
+from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from .problems import Problem, Problems
 
@@ -54,6 +54,39 @@ class _Slot:
     racy: bool
 
 
+class EntryMemo:
+    """Results computed from one entry (article structure, citations found in
+    its body), reused while the entry is the same object and the context
+    (e.g. every regulation and policy, for citations) is equal.
+
+    One use per load: ``begin(context)``, ``get`` for each entry, ``end()``;
+    results of entries not asked for are dropped at ``end``.
+    """
+
+    def __init__(self) -> None:
+        self.context: Any = None
+        self.results: dict[int, tuple["Entry", Any, list[Problem]]] = {}
+        self._seen: dict[int, tuple["Entry", Any, list[Problem]]] = {}
+
+    def begin(self, context: Any = None) -> None:
+        if context != self.context:
+            self.results.clear()
+            self.context = context
+        self._seen = {}
+
+    def get(self, e: "Entry", compute: Callable[[Problems], Any], problems: Problems) -> Any:
+        stored = self.results.get(id(e))
+        if stored is None or stored[0] is not e:
+            own = Problems()
+            stored = (e, compute(own), list(own.items))
+        self._seen[id(e)] = stored
+        problems.extend(stored[2])
+        return stored[1]
+
+    def end(self) -> None:
+        self.results, self._seen = self._seen, {}
+
+
 @dataclass
 class EntryCache:
     """Results of loading single entry files, keyed by path and file key."""
@@ -62,11 +95,15 @@ class EntryCache:
     slots: dict[Path, _Slot] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    structures: EntryMemo = field(default_factory=EntryMemo)  # articles.parse per regulation/policy
+    citations: EntryMemo = field(default_factory=EntryMemo)  # citations found per entry
 
     def reset_if(self, context: Hashable) -> None:
         """Forget everything when the taxonomy (or anything else per-file results use) changed."""
         if context != self.context:
             self.slots.clear()
+            self.structures = EntryMemo()
+            self.citations = EntryMemo()
             self.context = context
 
     def load(self, path: Path, load_one: Callable[[Path, Problems], "Entry | None"],

@@ -128,7 +128,7 @@ class KnowledgeBase:
                 entries.append(entry)
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
-        kb._analyse_documents()
+        kb._analyse_documents(cache)
         return kb
 
     def raise_for_errors(self) -> None:
@@ -160,12 +160,13 @@ class KnowledgeBase:
                     self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
                                       f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
 
-    def _analyse_documents(self) -> None:
+    def _analyse_documents(self, cache: EntryCache | None = None) -> None:
         """Articles, version families and citations (after the links are checked)."""
         docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
-        self.structures = articles.parse_all(docs, self.problems)
+        self.structures = articles.parse_all(docs, self.problems, memo=cache and cache.structures)
         self.families = versions.check(docs, self.problems)
-        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems)
+        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems,
+                                           memo=cache and cache.citations)
 
     # -- indexes ------------------------------------------------------------
 
