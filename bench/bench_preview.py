@@ -38,7 +38,7 @@ from gen_corpus import generate  # noqa: E402
 KB = Path(sys.executable).parent / "kb"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TYPE_DIRS = {"regulation": "regulations", "policy": "policys", "report": "reports", "case": "cases"}
+DATA_DIRS = {"regulation": "regulations", "policy": "policys", "report": "reports", "case": "cases"}  # gen_corpus
 
 
 def project_for(n: int, where: Path) -> Path:
@@ -88,13 +88,15 @@ def main() -> None:
     ap.add_argument("n", type=int, help="条目数")
     ap.add_argument("--dir", type=Path, default=None, help="语料目录（默认 /tmp/kb-preview-N，已有则复用）")
     ap.add_argument("--runs", type=int, default=5, help="每项测量次数")
-    ap.add_argument("--type", default="report", choices=sorted(TYPE_DIRS), help="被编辑条目的类型")
+    ap.add_argument("--type", default="report", choices=sorted(DATA_DIRS), help="被编辑条目的类型")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
 
+    from kb.schema import TYPE_DIRS  # URL directories of the generated pages
+
     project = project_for(args.n, args.dir or Path(tempfile.gettempdir()) / f"kb-preview-{args.n}")
-    entries = sorted((project / "data" / TYPE_DIRS[args.type]).glob("*.md"))
+    entries = sorted((project / "data" / DATA_DIRS[args.type]).glob("*.md"))
     entry = entries[len(entries) // 2]
     original = entry.read_text(encoding="utf-8")
     entry_id = re.search(r"(?m)^id: (.*)$", original).group(1).strip()

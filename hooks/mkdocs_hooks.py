@@ -3,6 +3,11 @@
 - on_config: load and validate ``data/`` (errors stop the build), build the nav
 - on_files:  register the generated pages (home, areas, types, years, entries, search/)
 - on_post_build: write the search index (kb.search) under search/idx/
+
+Under ``kb serve`` (kb.preview active) entries come from the per-file cache,
+only changed pages are rendered (on_files), the theme's Jinja environment
+keeps compiled templates (on_env), index pages skip Markdown
+(on_page_content) and the search index is written by the first build only.
 """
 
 from __future__ import annotations
@@ -40,8 +45,8 @@ def on_config(config):
 def on_files(files: Files, config) -> Files:
     gen = _state["generator"]
     if preview.active():  # kb serve: only changed pages are rendered (see kb.preview)
-        return preview.add_files(files, config, gen, [(search.SEARCH_URI, search.search_page(gen), False)])
-    for page in gen.pages():
+        preview.add_files(files, config, gen)
+    for page in () if preview.active() else gen.pages():
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
         # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
@@ -67,7 +72,7 @@ def on_page_content(html, page, config, files):
 
 def on_post_build(config) -> None:
     gen = _state["generator"]
-    if preview.active():
+    if preview.active():  # the search index is written by the first build only
         preview.after_build(config, gen)
-        return
-    search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    else:
+        search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

@@ -163,10 +163,10 @@ class KnowledgeBase:
     def _analyse_documents(self, cache: EntryCache | None = None) -> None:
         """Articles, version families and citations (after the links are checked)."""
         docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
-        self.structures = articles.parse_all(docs, self.problems, memo=cache and cache.structures)
+        self.structures = articles.parse_all(docs, self.problems, memo=cache.structures if cache else None)
         self.families = versions.check(docs, self.problems)
         self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems,
-                                           memo=cache and cache.citations)
+                                           memo=cache.citations if cache else None)
 
     # -- indexes ------------------------------------------------------------
 

@@ -210,12 +210,8 @@ def _digest(markdown: str) -> bytes:
     return hashlib.blake2b(markdown.encode("utf-8"), digest_size=16).digest()
 
 
-def plan(gen: "Generator", extra: Iterable[tuple[str, str, bool]] = ()) -> Iterator[PlannedPage]:
-    """The generated pages of this build, rendering only those that may have changed.
-
-    ``extra``: further pages as ``(src_uri, markdown, in_nav)`` (e.g. the
-    search page), kept when their Markdown is unchanged.
-    """
+def plan(gen: "Generator") -> Iterator[PlannedPage]:
+    """The pages of ``gen.page_plan()`` for this build, rendering only those that may have changed."""
     speed_up_env(gen.env)
     sigs = signatures(gen)
     titled = _titled_in_nav(gen.nav())
@@ -247,8 +243,6 @@ def plan(gen: "Generator", extra: Iterable[tuple[str, str, bool]] = ()) -> Itera
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
         yield result(src_uri, render(), in_nav, sig)
-    for src_uri, markdown, in_nav in extra:
-        yield result(src_uri, markdown, in_nav, None)
     STATE.planned = planned
     STATE.planned_at = time.perf_counter()
 
@@ -284,7 +278,7 @@ def speed_up_env(env) -> None:
     env.bytecode_cache = _BYTECODE.cache
 
 
-def add_files(files, config, gen: "Generator", extra: Iterable[tuple[str, str, bool]] = ()):
+def add_files(files, config, gen: "Generator"):
     """Register this build's generated pages with MkDocs (the preview's ``on_files``)."""
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, InclusionLevel
@@ -300,7 +294,7 @@ def add_files(files, config, gen: "Generator", extra: Iterable[tuple[str, str, b
     # preview; say so at INFO level instead of failing a strict build.
     config.validation.links.not_found = logging.INFO
     hand_written = {f.src_uri for f in files}
-    for page in plan(gen, extra):
+    for page in plan(gen):
         if page.src_uri in hand_written:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
         if page.kept and not page.in_nav:
