@@ -262,6 +262,25 @@ def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, capl
     assert _site_files(project.site) == project.full_build()
 
 
+def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
+    project.build()
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    good = project.entry(rel).read_text(encoding="utf-8")
+    project.edit(rel, "title: ", "title: 失败构建中的标题")
+    # A hand-written page linking to a missing anchor: strict mode aborts after all pages are written.
+    broken = project.root / "docs" / "guide" / "broken.md"
+    broken.write_text("# 临时页面\n\n[链接](entries.md#no-such-anchor)\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        project.build()
+    assert "失败构建中的标题" in project.page("cases/minzu-tuanjie-shequ-2023")  # written before the abort
+
+    broken.unlink()
+    project.entry(rel).write_text(good, encoding="utf-8")  # back to the last successful build's text
+    project.build()
+    assert "失败构建中的标题" not in project.page("cases/minzu-tuanjie-shequ-2023")
+    assert _site_files(project.site) == project.full_build()
+
+
 def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
     """The preview skips Markdown for index pages (kb.preview._stash_html): valid only
     while Markdown, with the site's extensions, gives their HTML back unchanged."""

@@ -7,16 +7,24 @@ kept between builds, and MkDocs skips every file whose ``is_modified()`` is
 false) and turns this module on. Then, on every rebuild:
 
 1. ``KnowledgeBase.load`` reuses the parsed and validated entries of
-   unchanged files (``kb.cache``); only the cross-entry checks run again.
-   A reused entry is the very same ``Entry`` object as in the last build.
+   unchanged files (``kb.cache``), and their article structures and
+   citations while no regulation or policy changed; the cross-entry checks
+   run again. A reused entry is the very same ``Entry`` object as before.
 2. Every generated page gets a *signature*: the entries (objects) and
    citations it shows. A page whose signature equals the one it had when it
    was last written is not rendered at all; its output from the last build
-   stays in the site directory (``KeptFile``). Other pages are rendered with
-   Jinja, and still kept if the Markdown is byte-for-byte what was written
-   last time (e.g. a body edit does not change the area pages listing it).
-3. Pages of deleted entries are removed from the site directory.
-4. The search index is written by the first build only.
+   stays in the site directory. Other pages are rendered with Jinja, and
+   still kept if the Markdown is byte-for-byte what was written last time
+   (e.g. a body edit does not change the area pages listing it). Kept entry
+   pages are not handed to MkDocs at all; kept index pages are, as
+   ``KeptFile`` (the navigation needs them), and MkDocs skips them.
+3. Index pages are one raw HTML block: MkDocs gets a placeholder instead of
+   running Markdown over up to a megabyte of HTML (``_stash_html``).
+4. Hand-written pages (docs/) are few and always rebuilt. Outputs of deleted
+   entries and hand-written pages are removed from the site directory.
+5. The search index is written by the first build only.
+6. No garbage collection during a rebuild, compiled Jinja templates are
+   kept in memory, and file changes come from inotify, not polling.
 
 The first build builds everything (as long as ``mkdocs serve``). Pages
 that were not rebuilt keep the navigation they were built with (e.g. a year
@@ -42,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .cache import EntryCache
-from .pages import GeneratedPage, area_uri, type_uri, year_uri
+from .pages import PENDING_URI, area_uri, type_uri, year_uri
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Entry, KnowledgeBase
@@ -164,8 +172,6 @@ def signatures(gen: "Generator") -> dict[str, Any]:
         sigs[type_uri(etype)] = tuple(entries)
     for year, entries in kb.by_year.items():
         sigs[year_uri(year)] = tuple(entries)
-    from .pages import PENDING_URI
-
     sigs[PENDING_URI] = _pending_signature(kb)
     for e in kb.entries:
         sigs[e.src_uri] = entry_signature(kb, e)
@@ -232,6 +238,9 @@ def plan(gen: "Generator") -> Iterator[PlannedPage]:
             STATE.kept += 1
             return PlannedPage(src_uri, "", in_nav, True)
         STATE.rendered += 1
+        # Its output is about to be overwritten: if this build fails after
+        # writing it, the next one must not take the old record for the truth.
+        written.pop(src_uri, None)
         return PlannedPage(src_uri, _stash_html(src_uri, markdown) if in_nav else markdown, in_nav, False)
 
     for src_uri, render, in_nav in gen.page_plan():
@@ -285,7 +294,8 @@ def add_files(files, config, gen: "Generator"):
 
     # Hand-written pages are few: rebuild them every time, else MkDocs' dirty
     # build skips the unmodified ones and their nav titles go missing.
-    for f in files.documentation_pages():
+    hand_pages = files.documentation_pages()
+    for f in hand_pages:
         f.__class__ = FreshFile
     # Kept entry pages are not even handed to MkDocs (at 10,000 entries its
     # per-file work is most of a rebuild). Nothing links to them in Markdown:
@@ -303,6 +313,9 @@ def add_files(files, config, gen: "Generator"):
         inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
         cls = KeptFile if page.kept else File
         files.append(cls.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
+    # Remembered too, so that the output of a deleted hand-written page is removed.
+    assert STATE.planned is not None
+    STATE.planned.update({f.src_uri: _Written(None, b"") for f in hand_pages})
     return files
 
 
@@ -329,7 +342,7 @@ KeptFile, FreshFile = _file_classes()
 
 
 def after_build(config, gen: "Generator") -> None:
-    """Commit this build's pages; remove pages that are gone; first build: search index."""
+    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); first build: search index."""
     from mkdocs.structure.files import File
 
     from . import search
