@@ -44,6 +44,8 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -410,6 +412,10 @@ def _native_observer():
     return Observer()
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
     """``mkdocs serve --dirty`` with the preview on and native file watching.
 
@@ -424,6 +430,9 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     from mkdocs.livereload import LiveReloadServer, _serve_url
 
     enable()
+    # `kill`/terminate like Ctrl+C: stop cleanly and remove the temporary site directory.
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     site_dir = tempfile.mkdtemp(prefix="kb-preview-")
     options: dict[str, Any] = {"site_dir": site_dir}
     if dev_addr:
