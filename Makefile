@@ -27,8 +27,9 @@ nginx:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx >/dev/null; \
 	  else echo "需要 nginx：请运行 sudo apt-get install nginx" >&2; exit 1; fi; }
 
+# Live preview: only the pages an edit changes are rebuilt (docs/guide/preview.md).
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+	$(BIN)/kb serve --dev-addr 127.0.0.1:8000
 
 site: $(STAMP)
 	$(BIN)/mkdocs build --clean --site-dir site

@@ -1,11 +1,16 @@
 """MkDocs adapter: wires MkDocs events to the ``kb`` package. No logic here.
 
-- on_config: load and validate ``data/`` (errors stop the build), build the nav
+- on_config: resolve the audience, load and validate ``data/`` (errors stop the build), build the nav
 - on_files:  register the generated pages (home, areas, types, years, entries, search/,
              最近更新, 待复核, 字段说明) and feed.xml
-- on_pre_page: stamp pages with the data's date, not the build day (reproducible sitemap)
+- on_env:    stamp pages with the data's date, not the build day (reproducible sitemap)
 - on_post_build: write the search index (kb.search) under search/idx/, entries.json,
              and for the offline edition the script-loadable index shards
+
+Under ``kb serve`` (kb.preview active) entries come from the per-file cache,
+only changed pages are rendered (on_files), the theme's Jinja environment
+keeps compiled templates (on_env), index pages skip Markdown
+(on_page_content) and the search index is written by the first build only.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import audience, export, offline, search
+from kb import audience, export, offline, preview, search
 from kb.model import KnowledgeBase
 from kb.pages import Generator
 from kb.problems import Problems
@@ -35,7 +40,8 @@ def on_config(config):
         raise PluginError(str(exc)) from None
     if _state["offline"]:
         config.use_directory_urls = False  # file:// has no directory index pages
-    kb = KnowledgeBase.load(root, audience=level)  # kb.entries: only the entries this build may show
+    # kb.entries: only the entries this build may show
+    kb = preview.load(root, level) if preview.active() else KnowledgeBase.load(root, audience=level)
     log.info(f"可见范围：{audience.BUILD_LABELS[level]}（{len(kb.entries)} 个条目）")
     for problem in kb.problems.warnings:
         log.info(str(problem))  # warnings must not fail a strict build
@@ -61,7 +67,9 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     gen = _state["generator"]
-    for page in gen.pages():
+    if preview.active():  # kb serve: only changed pages are rendered (see kb.preview)
+        preview.add_files(files, config, gen)
+    for page in () if preview.active() else gen.pages():
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
         # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
@@ -75,15 +83,30 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
-def on_pre_page(page, config, files):
-    # Reproducible output: a date from the data, not the build day (sitemap, gzip header).
-    page.update_date = _state["data_date"]
-    return page
+def on_env(env, config, files):
+    # Reproducible output: every page carries a date from the data, not the build
+    # day (sitemap.xml, the gzip header of sitemap.xml.gz). Set here, once the
+    # pages exist, so pages a dirty preview build does not re-read have it too.
+    for f in files.documentation_pages():
+        if f.page is not None:
+            f.page.update_date = _state["data_date"]
+    if preview.active():
+        preview.speed_up_env(env)
+    return env
+
+
+def on_page_content(html, page, config, files):
+    if preview.active():
+        return preview.page_content(html, page.file.src_uri)
+    return html
 
 
 def on_post_build(config) -> None:
     gen = _state["generator"]
-    search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+    if preview.active():  # the search index is written by the first build only
+        preview.after_build(config, gen)
+    else:
+        search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
     export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
     if _state["offline"]:
         offline.write_script_shards(config.site_dir)

@@ -55,7 +55,10 @@ def _import(name: str, raw: bytes) -> None:
         OUTCOMES["imported"] += 1
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized (a fixed sequence of examples) so the coverage check below is
+# stable; the HTML and bytes properties stay random.
+@settings(max_examples=250, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(text_strategy, st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
 def _text_files(text, encoding):
     try:

@@ -201,10 +201,20 @@ def annotate(body: str, body_line: int, structure: Structure, anchor_html: Calla
     return "\n".join(lines)
 
 
-def parse_all(entries: Iterable, problems: Problems) -> dict[str, Structure]:
-    """Structures of every regulation and policy, by entry id."""
+def parse_all(entries: Iterable, problems: Problems, memo=None) -> dict[str, Structure]:
+    """Structures of every regulation and policy, by entry id.
+
+    ``memo`` (a ``kb.cache.EntryMemo``, live preview): reuse the structure of an unchanged entry.
+    """
     out: dict[str, Structure] = {}
+    if memo is not None:
+        memo.begin()
     for e in entries:
         if e.type in ("regulation", "policy"):
-            out[e.id] = parse(e.doc.body, e.doc.body_line, e.doc.rel, problems)
+            if memo is not None:
+                out[e.id] = memo.get(e, lambda p, e=e: parse(e.doc.body, e.doc.body_line, e.doc.rel, p), problems)
+            else:
+                out[e.id] = parse(e.doc.body, e.doc.body_line, e.doc.rel, problems)
+    if memo is not None:
+        memo.end()
     return out

@@ -115,11 +115,16 @@ def _citations(index: CitationIndex, ids: set[str]) -> CitationIndex:
     for src, cites in index.by_source.items():
         if src not in ids:
             continue
-        kept = [c if c.target is None or c.target in ids else replace(c, target=None, article=None)
-                for c in cites]
-        out.by_source[src] = kept
+        if all(c.target is None or c.target in ids for c in cites):
+            out.by_source[src] = cites  # unchanged: the same list (the live preview compares by identity)
+            continue
+        out.by_source[src] = [c if c.target is None or c.target in ids else replace(c, target=None, article=None)
+                              for c in cites]
     for target, cites in index.by_target.items():
         if target not in ids:
+            continue
+        if all(c.source in ids for c in cites):
+            out.by_target[target] = cites
             continue
         kept = [c for c in cites if c.source in ids]
         if kept:

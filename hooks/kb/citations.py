@@ -172,14 +172,25 @@ class TitleIndex:
 
 
 def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dict[str, Structure],
-            families: Families, problems: Problems) -> CitationIndex:
-    """Find and resolve every citation; report missing articles and unclear short forms."""
+            families: Families, problems: Problems, memo=None) -> CitationIndex:
+    """Find and resolve every citation; report missing articles and unclear short forms.
+
+    ``memo`` (a ``kb.cache.EntryMemo``, live preview): an unchanged entry's
+    citations are reused while no regulation or policy changed (they are
+    what citations resolve to).
+    """
+    docs = list(docs)
     titles = TitleIndex(docs, families)
     by_id = {e.id: e for e in entries}
     index = CitationIndex()
     pending: dict[str, Pending] = {}
+    if memo is not None:
+        memo.begin(tuple(docs))
     for e in sorted(by_id.values(), key=lambda e: e.id):
-        found = _scan(e, titles, structures, by_id, problems)
+        if memo is not None:
+            found = memo.get(e, lambda p, e=e: _scan(e, titles, structures, by_id, p), problems)
+        else:
+            found = _scan(e, titles, structures, by_id, problems)
         if not found:
             continue
         index.by_source[e.id] = found
@@ -192,6 +203,8 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
             elif c.target != e.id:
                 index.by_target.setdefault(c.target, []).append(c)
     index.pending = sorted(pending.values(), key=lambda p: (-len(p.citations), p.key))
+    if memo is not None:
+        memo.end()
     return index
 
 

@@ -231,5 +231,38 @@ def publish(dest: Path, root: Path | None, audience: str | None, offline: bool, 
     click.echo(f"归档：{result.archive}（SHA-256 {result.sha256}，校验文件 {result.archive.name}.sha256）")
 
 
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
+@click.option("--dev-addr", "-a", metavar="IP:PORT", default=None, help="预览地址（默认 127.0.0.1:8000）")
+@click.option("--open", "open_in_browser", is_flag=True, help="启动后在浏览器中打开")
+def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> None:
+    """本地预览：保存条目后只重新生成改动涉及的页面，浏览器自动刷新（说明见“使用指南 → 本地预览”）。"""
+    import logging
+
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    from . import preview
+
+    root = root or _find_root(Path.cwd())
+    config_file = root / "mkdocs.yml"
+    if not config_file.is_file():
+        click.echo(f"错误：在 {root} 下找不到 mkdocs.yml", err=True)
+        sys.exit(2)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.INFO)
+    try:
+        preview.serve(config_file, dev_addr=dev_addr, open_in_browser=open_in_browser)
+    except ConfigurationError as exc:
+        click.echo(f"错误：mkdocs.yml 有误，预览无法启动：{exc}", err=True)
+        sys.exit(1)
+    except Abort:
+        click.echo("错误：首次生成失败，预览无法启动；请先改正上面列出的问题（也可运行 kb check）", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

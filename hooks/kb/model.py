@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import articles, citations, gitinfo, versions
 from . import audience as audience_mod
+from .cache import EntryCache
 from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
 from .problems import KnowledgeBaseError, Problems
 from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
@@ -110,25 +111,26 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, root: Path | str, data_dir: str = "data",
-             audience: str = audience_mod.DEFAULT_AUDIENCE) -> "KnowledgeBase":
+             audience: str = audience_mod.DEFAULT_AUDIENCE, cache: EntryCache | None = None) -> "KnowledgeBase":
         """Load and validate every file; keep only the entries visible to ``audience``
         (``public`` / ``internal`` / ``all``; default: what a default build shows).
         The site build passes ``kb.audience.resolve()``; tools that must see every
-        entry (``kb check``, id uniqueness) pass ``audience="all"``."""
+        entry (``kb check``, id uniqueness) pass ``audience="all"``.
+        With a ``cache`` (live preview), unchanged files are not read again."""
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
         taxonomy = read_taxonomy(data / "areas.yml", root, problems)
         area_slugs = set(taxonomy.slugs)
         keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
-        entries: list[Entry] = []
-        for path in entry_files(data):
+
+        def load_one(path: Path, problems: Problems) -> Entry | None:
             doc = read_entry(path, root, problems)
             if doc is None:
-                continue
+                return None
             meta = validate_entry(doc, area_slugs, problems)
             if meta is None:
-                continue
+                return None
             entry = Entry(meta=meta, doc=doc)
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
@@ -137,10 +139,20 @@ class KnowledgeBase:
                                  f"报告中没有锚点或标题为“{key}”的段落")
                 classify(entry.sections, keywords, meta.sections)
                 _warn_review_marks(entry, problems)
-            entries.append(entry)
+            return entry
+
+        files = entry_files(data)
+        if cache is not None:
+            cache.reset_if((root, repr(taxonomy.areas)))
+            cache.forget_missing(set(files))
+        entries: list[Entry] = []
+        for path in files:
+            entry = cache.load(path, load_one, problems) if cache is not None else load_one(path, problems)
+            if entry is not None:
+                entries.append(entry)
         kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
         kb._check_links()
-        kb._analyse_documents()
+        kb._analyse_documents(cache)
         kb.all_entries = kb.entries
         audience_mod.restrict(kb, audience)
         return kb
@@ -174,12 +186,13 @@ class KnowledgeBase:
                     self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
                                       f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
 
-    def _analyse_documents(self) -> None:
+    def _analyse_documents(self, cache: EntryCache | None = None) -> None:
         """Articles, version families and citations (after the links are checked)."""
         docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
-        self.structures = articles.parse_all(docs, self.problems)
+        self.structures = articles.parse_all(docs, self.problems, memo=cache.structures if cache else None)
         self.families = versions.check(docs, self.problems)
-        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems)
+        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems,
+                                           memo=cache.citations if cache else None)
 
     # -- indexes ------------------------------------------------------------
 

@@ -13,8 +13,8 @@ import json
 from collections import Counter
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, Iterator
+from functools import cached_property, partial
+from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -156,22 +156,28 @@ class Generator:
 
     def pages(self) -> Iterator["GeneratedPage"]:
         """Every generated page, in a fixed order; index pages are in the nav."""
-        yield GeneratedPage(HOME_URI, self.home())
-        yield GeneratedPage(AREAS_URI, self.areas_index())
+        for src_uri, render, in_nav in self.page_plan():
+            yield GeneratedPage(src_uri, render(), in_nav)
+
+    def page_plan(self) -> Iterator[tuple[str, Callable[[], str], bool]]:
+        """Every generated page as ``(src_uri, render, in_nav)``, not yet rendered
+        (the live preview, kb.preview, renders only the pages that changed)."""
+        yield HOME_URI, self.home, True
+        yield AREAS_URI, self.areas_index, True
         for slug in self.kb.taxonomy.slugs:
-            yield GeneratedPage(area_uri(slug), self.area(slug))
+            yield area_uri(slug), partial(self.area, slug), True
         for etype in ENTRY_TYPES:
-            yield GeneratedPage(type_uri(etype), self.type_page(etype))
-        yield GeneratedPage(YEARS_URI, self.years_index())
+            yield type_uri(etype), partial(self.type_page, etype), True
+        yield YEARS_URI, self.years_index, True
         for year in self.kb.by_year:
-            yield GeneratedPage(year_uri(year), self.year(year))
-        yield GeneratedPage(PENDING_URI, self.pending())
-        yield GeneratedPage(RECENT_URI, self.recent())
-        yield GeneratedPage(REVIEW_URI, self.review())
-        # Linked from the hand-written guide section of the nav (mkdocs.yml).
-        yield GeneratedPage(FIELDS_URI, self.fields(), in_nav=False)
+            yield year_uri(year), partial(self.year, year), True
+        yield PENDING_URI, self.pending, True
+        yield RECENT_URI, self.recent, True
+        yield REVIEW_URI, self.review, True
+        # In the nav under the hand-written guide section (mkdocs.yml), not in the generated part.
+        yield FIELDS_URI, self.fields, True
         for entry in self.kb.entries:
-            yield GeneratedPage(entry.src_uri, self.entry(entry), in_nav=False)
+            yield entry.src_uri, partial(self.entry, entry), False
 
     def static_files(self) -> Iterator[tuple[str, str]]:
         """Generated files that are not pages: (path under the site root, text)."""

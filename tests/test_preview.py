@@ -1,0 +1,361 @@
+"""Live preview (kb serve): the per-file cache, incremental builds, a real server."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import markdown
+import pytest
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort
+
+from kb import preview
+from kb.cache import EntryCache
+from kb.model import KnowledgeBase
+from kb.pages import Generator
+
+from conftest import CITING_CASE, ROOT, case, copy_project
+
+SERVE_URL = "http://127.0.0.1:8000/"
+
+
+# -- the per-file cache -----------------------------------------------------------
+
+
+def _bump(path: Path) -> None:
+    """Make the file look older, so the cache trusts it (see cache.RACY_NS)."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 10_000_000_000))
+
+
+def test_cache_reuses_unchanged_files_and_rereads_changed_ones(tree):
+    a = tree.write("cases/a.md", case("case-a", "甲案例"))
+    b = tree.write("cases/b.md", case("case-b", "乙案例"))
+    _bump(a), _bump(b)
+    cache = EntryCache()
+    first = KnowledgeBase.load(tree.root, cache=cache)
+    second = KnowledgeBase.load(tree.root, cache=cache)
+    assert cache.misses == 2 and cache.hits == 2
+    assert second.by_id["case-a"] is first.by_id["case-a"]
+
+    tree.write("cases/a.md", case("case-a", "甲案例（修订）"))
+    third = KnowledgeBase.load(tree.root, cache=cache)
+    assert third.by_id["case-a"].title == "甲案例（修订）"
+    assert third.by_id["case-a"] is not first.by_id["case-a"]
+    assert third.by_id["case-b"] is first.by_id["case-b"]
+
+
+def test_cache_sees_added_and_deleted_files(tree):
+    a = tree.write("cases/a.md", case("case-a", "甲案例"))
+    _bump(a)
+    cache = EntryCache()
+    assert [e.id for e in KnowledgeBase.load(tree.root, cache=cache).entries] == ["case-a"]
+    b = tree.write("cases/b.md", case("case-b", "乙案例"))
+    assert [e.id for e in KnowledgeBase.load(tree.root, cache=cache).entries] == ["case-a", "case-b"]
+    a.unlink()
+    assert [e.id for e in KnowledgeBase.load(tree.root, cache=cache).entries] == ["case-b"]
+    assert set(cache.slots) == {b}
+
+
+def test_cache_keeps_reporting_an_invalid_file_until_it_is_fixed(tree):
+    a = tree.write("cases/a.md", case("case-a", "甲案例"))
+    _bump(a)
+    cache = EntryCache()
+    KnowledgeBase.load(tree.root, cache=cache)
+    tree.write("cases/a.md", case("case-a", "甲案例", areas="no-such-area"))
+    _bump(a)
+    for _ in range(2):  # the second load replays the stored problem
+        kb = KnowledgeBase.load(tree.root, cache=cache)
+        assert kb.entries == []
+        assert [(p.path, p.field) for p in kb.problems.errors] == [("data/cases/a.md", "areas[0]")]
+        assert "no-such-area" in kb.problems.errors[0].message
+    assert cache.hits >= 1
+    tree.write("cases/a.md", case("case-a", "甲案例（已改正）"))
+    kb = KnowledgeBase.load(tree.root, cache=cache)
+    assert not kb.problems.errors
+    assert kb.by_id["case-a"].title == "甲案例（已改正）"
+
+
+def test_cache_rereads_a_file_changed_within_the_same_clock_tick(tree):
+    a = tree.write("cases/a.md", case("case-a", "甲案例"))
+    cache = EntryCache()
+    KnowledgeBase.load(tree.root, cache=cache)
+    st = a.stat()
+    tree.write("cases/a.md", case("case-a", "乙案例"))  # same size
+    os.utime(a, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the same mtime
+    assert KnowledgeBase.load(tree.root, cache=cache).by_id["case-a"].title == "乙案例"
+
+
+def test_cache_is_emptied_when_the_taxonomy_changes(tree):
+    a = tree.write("cases/a.md", case("case-a", "甲案例", areas="religion"))
+    _bump(a)
+    cache = EntryCache()
+    assert not KnowledgeBase.load(tree.root, cache=cache).problems.errors
+    areas = tree.root / "data" / "areas.yml"
+    text = areas.read_text(encoding="utf-8")
+    areas.write_text(re.sub(r"(?m)^religion:", "religion-work:", text), encoding="utf-8")
+    kb = KnowledgeBase.load(tree.root, cache=cache)
+    assert [p.field for p in kb.problems.errors] == ["areas[0]"]
+
+
+def _citations(kb: KnowledgeBase) -> dict:
+    return {k: [(c.target, c.article, c.line, c.short) for c in v] for k, v in kb.citations.by_source.items()}
+
+
+def _problems(kb: KnowledgeBase) -> list[str]:
+    return [str(p) for p in kb.problems.errors + kb.problems.warnings]
+
+
+def test_cached_loads_find_the_same_citations_and_warnings_as_fresh_loads(tmp_path):
+    root = copy_project(tmp_path / "p")
+    (root / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+    (root / "data" / "cases" / "zz-bad-article.md").write_text(
+        case("zz-bad-article", "引用不存在条文的案例").replace("正文。", "依照《宗教事务条例》第九百条办理。").lstrip("\n"),
+        encoding="utf-8")
+    for path in (root / "data").rglob("*.md"):
+        _bump(path)
+    cache = EntryCache()
+
+    def check() -> KnowledgeBase:
+        cached, fresh = KnowledgeBase.load(root, cache=cache), KnowledgeBase.load(root)
+        assert _citations(cached) == _citations(fresh)
+        assert _problems(cached) == _problems(fresh)
+        return cached
+
+    first = check()
+    assert any("第九百条" in p for p in _problems(first))
+    second = check()
+    assert second.citations.by_source["zz-citing-case"] is first.citations.by_source["zz-citing-case"]
+    assert second.structures["zongjiao-shiwu-tiaoli-2017"] is first.structures["zongjiao-shiwu-tiaoli-2017"]
+
+    # Renaming the cited regulation changes what every citation of it resolves to.
+    reg = root / "data" / "regulations" / "zongjiao-shiwu-tiaoli-2017.md"
+    reg.write_text(reg.read_text(encoding="utf-8").replace("title: 宗教事务条例", "title: 宗教事务条例修订稿", 1),
+                   encoding="utf-8")
+    third = check()
+    assert _citations(third)["zz-citing-case"] != _citations(first)["zz-citing-case"]
+
+
+# -- incremental builds -------------------------------------------------------------
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every output file except the search index (the preview writes it once, at startup)."""
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("search/idx/")}
+
+
+class PreviewProject:
+    """A copy of the sample project, built in this process as kb serve does."""
+
+    def __init__(self, root: Path):
+        self.root = copy_project(root)
+        self.site = root.parent / "preview-site"
+        self.full = root.parent / "full-site"
+
+    def config(self, site: Path):
+        return load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(site))
+
+    def build(self) -> None:
+        preview.rebuild(self.config(self.site), SERVE_URL)
+
+    def full_build(self) -> dict[str, bytes]:
+        """A normal full build of the same data (preview switched off meanwhile)."""
+        from mkdocs.commands.build import build
+
+        preview.STATE.active = False
+        try:
+            build(self.config(self.full), serve_url=SERVE_URL)
+        finally:
+            preview.STATE.active = True
+        return _site_files(self.full)
+
+    def entry(self, rel: str) -> Path:
+        return self.root / "data" / rel
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.entry(rel)
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def page(self, url: str) -> str:
+        return (self.site / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def project(tmp_path):
+    preview.enable()
+    try:
+        yield PreviewProject(tmp_path / "p")
+    finally:
+        preview.disable()
+
+
+def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
+    project.build()
+    assert preview.STATE.kept == 0
+    assert _site_files(project.site) == project.full_build()
+    total = preview.STATE.rendered
+
+    project.build()  # nothing changed
+    assert preview.STATE.rendered < 5 and preview.STATE.kept > total - 5
+
+    # A document's title: its page, the index pages listing it, the version
+    # family and every page citing it change; nothing else is rendered.
+    project.edit("regulations/zongjiao-shiwu-tiaoli-2017.md", "title: 宗教事务条例", "title: 宗教事务条例（预览测试）")
+    project.build()
+    rendered = preview.STATE.rendered
+    assert 3 < rendered < total // 2
+    assert "宗教事务条例（预览测试）" in project.page("regulations/zongjiao-shiwu-tiaoli-2017")
+    assert "宗教事务条例（预览测试）" in project.page("areas/religion")
+    assert "宗教事务条例（预览测试）" in project.page("regulations")
+    assert "宗教事务条例（预览测试）" in project.page("regulations/zongjiao-shiwu-tiaoli-2004")
+    assert _site_files(project.site) == project.full_build()
+
+    # A body edit: the entry's page only (index pages are rendered, compared, kept).
+    project.edit("cases/minzu-tuanjie-shequ-2023.md", "\n---\n", "\n---\n\n预览测试新增的一段。\n")
+    project.build()
+    assert "预览测试新增的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
+    assert preview.STATE.rendered <= 4
+    assert _site_files(project.site) == project.full_build()
+
+
+def test_preview_adds_and_removes_entry_pages(project):
+    project.build()
+    new = project.entry("cases/zz-preview-new.md")
+    new.write_text(case("zz-preview-new", "预览测试新增案例").lstrip("\n"), encoding="utf-8")
+    project.build()
+    assert "预览测试新增案例" in project.page("cases/zz-preview-new")
+    assert "预览测试新增案例" in project.page("cases")
+    assert _site_files(project.site) == project.full_build()
+
+    new.unlink()
+    project.build()
+    assert preview.STATE.removed == 1
+    assert not (project.site / "cases" / "zz-preview-new").exists()
+    assert "预览测试新增案例" not in project.page("cases")
+    assert _site_files(project.site) == project.full_build()
+
+
+def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, caplog):
+    project.build()
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    good = project.entry(rel).read_text(encoding="utf-8")
+    project.edit(rel, "\nyear: 2023", "\nyear: 二〇二三")
+    with pytest.raises(Abort):
+        project.build()
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(m.startswith("data/cases/minzu-tuanjie-shequ-2023.md:") and ": year: " in m for m in errors), errors
+    assert "民族团结" in project.page("cases/minzu-tuanjie-shequ-2023")  # the last good page is still served
+
+    project.entry(rel).write_text(good.replace("\n---\n", "\n---\n\n改正后的一段。\n", 1), encoding="utf-8")
+    project.build()
+    assert "改正后的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
+    assert _site_files(project.site) == project.full_build()
+
+
+def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
+    project.build()
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    good = project.entry(rel).read_text(encoding="utf-8")
+    project.edit(rel, "title: ", "title: 失败构建中的标题")
+    # A hand-written page linking to a missing anchor: strict mode aborts after all pages are written.
+    broken = project.root / "docs" / "guide" / "broken.md"
+    broken.write_text("# 临时页面\n\n[链接](entries.md#no-such-anchor)\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        project.build()
+    assert "失败构建中的标题" in project.page("cases/minzu-tuanjie-shequ-2023")  # written before the abort
+
+    broken.unlink()
+    project.entry(rel).write_text(good, encoding="utf-8")  # back to the last successful build's text
+    project.build()
+    assert "失败构建中的标题" not in project.page("cases/minzu-tuanjie-shequ-2023")
+    assert _site_files(project.site) == project.full_build()
+
+
+def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
+    """The preview skips Markdown for index pages (kb.preview._stash_html): valid only
+    while Markdown, with the site's extensions, gives their HTML back unchanged."""
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    gen = Generator(KnowledgeBase.load(ROOT))
+    checked = 0
+    for src_uri, render, in_nav in gen.page_plan():
+        if not in_nav:
+            continue
+        text = render()
+        head, _, body = text.partition("\n---\n")
+        md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+        assert md.convert(body) == body.strip(), src_uri
+        checked += 1
+    assert checked > 20
+
+
+# -- a real server and browser --------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
+    root = copy_project(tmp_path / "p")
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("w+", encoding="utf-8")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kb"), "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while "Serving on" not in Path(log.name).read_text(encoding="utf-8"):
+            assert proc.poll() is None, Path(log.name).read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, "kb serve did not start"
+            time.sleep(0.2)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/cases/minzu-tuanjie-shequ-2023/")
+        entry = root / "data" / "cases" / "minzu-tuanjie-shequ-2023.md"
+        text = entry.read_text(encoding="utf-8")
+        title = re.search(r"(?m)^title: (.*)$", text).group(1)
+        assert title in page.inner_text("h1")
+
+        entry.write_text(text.replace(f"title: {title}", "title: 浏览器预览测试标题", 1), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1')?.innerText.includes('浏览器预览测试标题')",
+                               timeout=60_000)
+
+        entry.write_text(text.replace("\nyear: 2023", "\nyear: 二〇二三", 1), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "data/cases/minzu-tuanjie-shequ-2023.md:" not in Path(log.name).read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, Path(log.name).read_text(encoding="utf-8")
+            time.sleep(0.2)
+        entry.write_text(text.replace(f"title: {title}", "title: 改正后的预览标题", 1), encoding="utf-8")
+        page.wait_for_function("document.querySelector('h1')?.innerText.includes('改正后的预览标题')",
+                               timeout=60_000)
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def test_kb_serve_refuses_to_start_on_invalid_data(tmp_path):
+    root = copy_project(tmp_path / "p")
+    entry = root / "data" / "cases" / "minzu-tuanjie-shequ-2023.md"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("\nyear: 2023", "\nyear: 二〇二三", 1), encoding="utf-8")
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "kb"), "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{_free_port()}"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 1
+    assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in result.stderr
+    assert "预览无法启动" in result.stderr
+    assert "Traceback" not in result.stderr
