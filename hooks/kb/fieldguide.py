@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import AUDIENCE_LABELS, ENTRY_TYPES, KIND_LABELS, STATUS_LABELS, TYPE_LABELS
+from .schema import AUDIENCE_LABELS, ENTRY_TYPES, KIND_LABELS, MODELS, STATUS_LABELS, TYPE_LABELS
 
-_MODEL_OF_TYPE = {"regulation": "Regulation", "policy": "Policy", "report": "Report", "case": "Case"}
 _ENUM_LABELS = {**STATUS_LABELS, **AUDIENCE_LABELS, **KIND_LABELS}
 
 
@@ -86,7 +85,7 @@ def _rows(model: dict[str, Any], names: list[str]) -> list[FieldRow]:
 def field_guide(schema: dict[str, Any]) -> dict[str, Any]:
     """Rows for the field page: common fields, per-type fields, section overrides."""
     defs = schema["$defs"]
-    models = {t: defs[_MODEL_OF_TYPE[t]] for t in ENTRY_TYPES}
+    models = {t: defs[MODELS[t].__name__] for t in ENTRY_TYPES}
     order = list(models["case"]["properties"])  # declaration order of the base fields first
     base = models["case"]
     # Common: the same definition and the same required-ness in every type

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import ENTRY_TYPES, TYPE_LABELS
+from .schema import ENTRY_TYPES, MODELS, TYPE_LABELS
 
-_MODEL_OF_TYPE = {"regulation": "Regulation", "policy": "Policy", "report": "Report", "case": "Case"}
 
 
 def _choice(values: list[Any]) -> str:
@@ -38,7 +37,7 @@ def snippets(schema: dict[str, Any]) -> dict[str, Any]:
     """A ``.code-snippets`` document: one snippet per entry type."""
     out: dict[str, Any] = {}
     for etype in ENTRY_TYPES:
-        model = schema["$defs"][_MODEL_OF_TYPE[etype]]
+        model = schema["$defs"][MODELS[etype].__name__]
         props = model["properties"]
         body = ["---", "id: ${1:xin-tiaomu-id}", f"type: {etype}"]
         n = 2
