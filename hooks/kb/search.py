@@ -37,11 +37,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import opencc
-
 from .export import dumps_html_safe
 from .model import Entry, KnowledgeBase
 from .schema import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
+from .textnorm import char_conversions
 
 INDEX_DIR = "search/idx"
 SEARCH_URI = "search/index.md"
@@ -52,7 +51,6 @@ LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
 MAX_TF = 7
 TITLE_BONUS = 8
 
-CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RE = re.compile(f"[{CJK_CLASS}]+|[a-z0-9]+")
 
@@ -78,14 +76,10 @@ def md_to_text(md: str) -> str:
 # -- normalisation --------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def char_map() -> dict[str, str]:
     """Traditional -> Simplified, one character to one character (from OpenCC t2s)."""
-    chars = [chr(c) for lo, hi in CJK_RANGES for c in range(lo, hi + 1)]
-    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
-    assert len(converted) == len(chars)
     # Basic Multilingual Plane only: the browser maps UTF-16 units one to one.
-    return {c: s for c, s in zip(chars, converted) if len(s) == 1 and s != c and ord(s) < 0x10000}
+    return {c: s for c, s in char_conversions().items() if len(s) == 1 and ord(s) < 0x10000}
 
 
 @lru_cache(maxsize=1)
