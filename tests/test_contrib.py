@@ -96,6 +96,19 @@ def test_one_git_call_for_a_whole_build(tmp_path, monkeypatch):
     assert kb.history[EDITED].author == "李四"
 
 
+def test_history_cache_asks_git_again_only_after_a_commit(tmp_path):
+    project = git_project(tmp_path / "p")
+    cache = gitinfo.HistoryCache()
+    first = cache.get(project)
+    assert cache.get(project) is first and cache.calls == 1
+    (project / EDITED).write_text("changed, not committed\n", encoding="utf-8")
+    assert cache.get(project) is first and cache.calls == 1  # saving a file is not a commit
+    git(project, "commit", "-q", "-am", "再次修改", author="王五", date="2026-06-01T10:00:00+08:00")
+    second = cache.get(project)
+    assert cache.calls == 2 and second[EDITED].author == "王五"
+    assert gitinfo.HistoryCache().get(tmp_path / "elsewhere") == {}
+
+
 def test_entry_pages_show_git_date_author_and_edit_link(git_site):
     edited = (git_site / "cases/minqi-zhuanchang-zhaopinhui-2022/index.html").read_text(encoding="utf-8")
     assert '<time datetime="2026-05-01">2026-05-01</time> · 李四' in edited

@@ -87,3 +87,48 @@ def read_history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
         log.debug("git log failed: %s", out.stderr.decode("utf-8", "replace").strip())
         return {}
     return parse_log(out.stdout.decode("utf-8", "replace"))
+
+
+def _git_dir(root: Path) -> Path | None:
+    for d in (root, *root.parents):
+        if (d / ".git").is_dir():
+            return d / ".git"
+    return None
+
+
+def state_stamp(root: Path) -> tuple | None:
+    """A cheap fingerprint of the repository's commits (no subprocess): the
+    modification times of HEAD, its reflog and the refs. It changes on every
+    commit, checkout, reset or fetch; None outside a repository."""
+    git_dir = _git_dir(root)
+    if git_dir is None:
+        return None
+    stamp = []
+    for name in ("HEAD", "logs/HEAD", "packed-refs", "refs/heads"):
+        try:
+            st = (git_dir / name).stat()
+            stamp.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamp.append((name, None, None))
+    return tuple(stamp)
+
+
+class HistoryCache:
+    """``read_history`` for a long-running process (the live preview): git is
+    asked again only when the repository's commits have changed."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._history: dict[str, FileHistory] = {}
+        self.calls = 0
+
+    def get(self, root: Path, subdir: str = "data") -> dict[str, FileHistory]:
+        stamp = state_stamp(root)
+        if stamp is None:
+            return {}
+        key = (str(root), subdir, stamp)
+        if key != self._key:
+            self._history = read_history(root, subdir)
+            self._key = key
+            self.calls += 1
+        return self._history

@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .cache import EntryCache
+from .gitinfo import HistoryCache
 from .pages import PENDING_URI, area_uri, type_uri, year_uri
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,6 +88,7 @@ class PreviewState:
 
     active: bool = False
     cache: EntryCache = field(default_factory=EntryCache)
+    history: HistoryCache = field(default_factory=HistoryCache)  # git dates, asked again after commits only
     written: dict[str, _Written] = field(default_factory=dict)  # committed: pages in the site directory
     planned: dict[str, _Written] | None = None  # this build's pages, committed on success
     search_written: bool = False
@@ -134,6 +136,8 @@ def load(root: Path, audience: str) -> "KnowledgeBase":
 
     STATE.started = time.perf_counter()
     kb = KnowledgeBase.load(root, audience=audience, cache=STATE.cache)
+    # Git dates: one git call per change of the repository's commits, not per rebuild.
+    kb.__dict__["history"] = STATE.history.get(kb.root)
     STATE.load_done = time.perf_counter()
     return kb
 
@@ -148,7 +152,7 @@ def load(root: Path, audience: str) -> "KnowledgeBase":
 
 def entry_signature(kb: "KnowledgeBase", e: "Entry") -> tuple:
     """What an entry page shows: the entry, the entries it names or that name
-    it (versions, report/cases, citations both ways) and the citations."""
+    it (versions, report/cases, citations both ways), the citations and its git dates."""
     by_id = kb.by_id
     refs = tuple(by_id.get(t) for t in e.meta.refs.values())
     fam = kb.families.of(e)
@@ -158,7 +162,8 @@ def entry_signature(kb: "KnowledgeBase", e: "Entry") -> tuple:
     cited = tuple(by_id.get(c.target) for c in out if c.target)
     citing = tuple(by_id.get(c.source) for c in inn)
     cases = tuple(kb.cases_by_report.get(e.id, ()))
-    return (e, refs, family, out, inn, cited, citing, cases)
+    history = kb.history.get(e.doc.rel)  # 最后更新 (git): changes with a commit, not with the file
+    return (e, refs, family, out, inn, cited, citing, cases, history)
 
 
 def _pending_signature(kb: "KnowledgeBase") -> tuple:
