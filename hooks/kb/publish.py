@@ -122,14 +122,12 @@ def _adopt_existing(dest: Path, releases: Path, state: dict) -> None:
 
 
 def _mkdocs_config(root: Path) -> dict:
-    from mkdocs.utils.yaml import yaml_load
+    from .settings import read_mkdocs_yml
 
     try:
-        with open(root / "mkdocs.yml", encoding="utf-8") as fh:
-            cfg = yaml_load(fh) or {}
-    except Exception as exc:  # noqa: BLE001 - any YAML/IO problem becomes a Chinese message
-        raise PublishError(f"{root / 'mkdocs.yml'}: 无法读取（{exc}）") from None
-    return cfg if isinstance(cfg, dict) else {}
+        return read_mkdocs_yml(root / "mkdocs.yml")
+    except ValueError as exc:
+        raise PublishError(f"{root / 'mkdocs.yml'}: {exc}") from None
 
 
 def resolve_audience(root: Path, given: str | None) -> str:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
 from .problems import Problems
 from .schema import ENTRY_TYPES
 
@@ -24,12 +22,19 @@ DEFAULT_EDIT_PATH = "edit/main/"
 DEFAULT_FEED_SIZE = 50
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml even when it uses MkDocs' own tags (!ENV, !!python/name)."""
+def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+    """``mkdocs.yml`` read the way MkDocs reads it (``!ENV`` resolved), as a dict.
 
+    Raises ``ValueError`` with a Chinese message when it cannot be read.
+    """
+    from mkdocs.utils.yaml import yaml_load
 
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            conf = yaml_load(fh) or {}
+    except Exception as exc:  # noqa: BLE001 - any YAML/IO problem becomes one message
+        raise ValueError(f"无法读取 {path.name}：{exc}") from None
+    return conf if isinstance(conf, dict) else {}
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,8 @@ class Settings:
         if not path.is_file():
             return cls()
         try:
-            conf = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_TolerantLoader) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.add("mkdocs.yml", getattr(getattr(exc, "problem_mark", None), "line", 0) + 1, "-",
-                         f"无法读取 mkdocs.yml：{exc}")
+            conf = read_mkdocs_yml(path)
+        except ValueError as exc:
+            problems.add("mkdocs.yml", 1, "-", str(exc))
             return cls()
-        return cls.from_mapping(conf if isinstance(conf, Mapping) else {}, problems)
+        return cls.from_mapping(conf, problems)
