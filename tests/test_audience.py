@@ -103,9 +103,10 @@ def test_sitemap_gzip_header_has_data_date(sites, project):
     raw = (sites["default"] / "sitemap.xml.gz").read_bytes()
     mtime = struct.unpack("<I", raw[4:8])[0]
     kb = KnowledgeBase.load(project, audience="internal")
-    from kb.export import data_date
+    from kb.review import reference_date
     import datetime as dt
-    assert mtime == int(dt.datetime.fromisoformat(data_date(kb)).replace(tzinfo=dt.timezone.utc).timestamp())
+    data_date = reference_date(kb.entries, kb.history).isoformat()
+    assert mtime == int(dt.datetime.fromisoformat(data_date).replace(tzinfo=dt.timezone.utc).timestamp())
     assert gzip.decompress(raw) == (sites["default"] / "sitemap.xml").read_bytes()
 
 

@@ -3,7 +3,6 @@ annotation in tests/fixtures/seeds_expected.yml (heading hashes, no text)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -7,7 +7,6 @@ phrase-level t2s (``kb.textnorm.to_simplified``) and checked for the phrase.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest

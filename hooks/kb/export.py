@@ -56,21 +56,8 @@ def entries_json(kb: KnowledgeBase, directory_urls: bool = True) -> str:
     return f'{head[:-1]},"entries":[\n{rows}\n]}}\n'
 
 
-
 def write_entries_json(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> Path:
     path = Path(site_dir) / ENTRIES_JSON
     path.write_text(entries_json(kb, directory_urls), encoding="utf-8")
     return path
 
-
-def data_date(kb: KnowledgeBase) -> str:
-    """The build's date (ISO): the newest change in the visible data (git, else
-    the data's own dates), or KB_TODAY / SOURCE_DATE_EPOCH — see ``review.reference_date``.
-
-    MkDocs stamps every page with the build day (``page.update_date``), which
-    ends up in ``sitemap.xml`` and the gzip header of ``sitemap.xml.gz``; the
-    hooks use this date instead, so a rebuild of the same input is identical.
-    """
-    from .review import reference_date
-
-    return reference_date(kb.entries, kb.history).isoformat()

@@ -90,9 +90,16 @@ def read_history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
 
 
 def _git_dir(root: Path) -> Path | None:
+    """The repository's git directory (``.git``, or where a worktree's ``.git`` file points)."""
     for d in (root, *root.parents):
-        if (d / ".git").is_dir():
-            return d / ".git"
+        dot_git = d / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if text.startswith("gitdir:"):
+                return (d / text[len("gitdir:"):].strip()).resolve()
+            return None
     return None
 
 
@@ -114,8 +121,9 @@ def state_stamp(root: Path) -> tuple | None:
 
 
 class HistoryCache:
-    """``read_history`` for a long-running process (the live preview): git is
-    asked again only when the repository's commits have changed."""
+    """``read_history``, asked again only when the repository's commits have
+    changed: a build runs git once; a long-running process (the live
+    preview, which rebuilds on every save) runs it once per commit."""
 
     def __init__(self) -> None:
         self._key: tuple | None = None
@@ -132,3 +140,11 @@ class HistoryCache:
             self._key = key
             self.calls += 1
         return self._history
+
+
+_CACHE = HistoryCache()
+
+
+def history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
+    """Git history of the files under ``root/subdir`` (see ``HistoryCache``)."""
+    return _CACHE.get(root, subdir)

@@ -199,7 +199,7 @@ class KnowledgeBase:
     @cached_property
     def history(self) -> dict[str, gitinfo.FileHistory]:
         """Git dates and authors of the entry files (one batched git call; empty without git)."""
-        return gitinfo.read_history(self.root)
+        return gitinfo.history(self.root)
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:

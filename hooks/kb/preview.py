@@ -52,7 +52,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .cache import EntryCache
-from .gitinfo import HistoryCache
 from .pages import PENDING_URI, area_uri, type_uri, year_uri
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,7 +87,6 @@ class PreviewState:
 
     active: bool = False
     cache: EntryCache = field(default_factory=EntryCache)
-    history: HistoryCache = field(default_factory=HistoryCache)  # git dates, asked again after commits only
     written: dict[str, _Written] = field(default_factory=dict)  # committed: pages in the site directory
     planned: dict[str, _Written] | None = None  # this build's pages, committed on success
     search_written: bool = False
@@ -136,8 +134,6 @@ def load(root: Path, audience: str) -> "KnowledgeBase":
 
     STATE.started = time.perf_counter()
     kb = KnowledgeBase.load(root, audience=audience, cache=STATE.cache)
-    # Git dates: one git call per change of the repository's commits, not per rebuild.
-    kb.__dict__["history"] = STATE.history.get(kb.root)
     STATE.load_done = time.perf_counter()
     return kb
 
