@@ -93,7 +93,7 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from kb.schema import TYPE_DIRS  # URL directories of the generated pages
+    from kb.schema.models import TYPE_DIRS  # URL directories of the generated pages
 
     project = project_for(args.n, args.dir or Path(tempfile.gettempdir()) / f"kb-preview-{args.n}")
     entries = sorted((project / "data" / DATA_DIRS[args.type]).glob("*.md"))

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from kb import publish as pub  # noqa: E402
 from kb import verify  # noqa: E402
-from kb.model import KnowledgeBase  # noqa: E402
+from kb.model.knowledge import KnowledgeBase  # noqa: E402
 
 
 def main(sizes: list[int]) -> None:

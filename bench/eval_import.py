@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "hooks"))
 
 from kb.importer.evaluate import evaluate, load_annotation, summary  # noqa: E402
 from kb.importer.pipeline import import_file  # noqa: E402
-from kb.loader import read_taxonomy  # noqa: E402
+from kb.source.loader import read_taxonomy  # noqa: E402
 from kb.problems import Problems  # noqa: E402
 
 

@@ -21,9 +21,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb import audience, export, offline, preview, search
-from kb.model import KnowledgeBase
-from kb.pages import Generator
+from kb.model import audience
+from kb.site import export, search
+from kb.publish import offline
+from kb.preview import live as preview
+from kb.model.knowledge import KnowledgeBase
+from kb.site.pages import Generator
 from kb.problems import Problems
 from kb.settings import Settings
 

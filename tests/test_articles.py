@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from kb.articles import annotate, parse
-from kb.model import KnowledgeBase
-from kb.numerals import to_chinese, to_int
-from kb.pages import Generator
+from kb.analysis.articles import annotate, parse
+from kb.model.knowledge import KnowledgeBase
+from kb.text.numerals import to_chinese, to_int
+from kb.site.pages import Generator
 from kb.problems import Problems
 
 from conftest import ROOT

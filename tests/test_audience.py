@@ -13,8 +13,8 @@ import pytest
 
 from canary import INTERNAL, RESTRICTED, build, count_audience, find, plant, tree_files
 from conftest import copy_project
-from kb import audience
-from kb.model import KnowledgeBase
+from kb.model import audience
+from kb.model.knowledge import KnowledgeBase
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_sitemap_gzip_header_has_data_date(sites, project):
     raw = (sites["default"] / "sitemap.xml.gz").read_bytes()
     mtime = struct.unpack("<I", raw[4:8])[0]
     kb = KnowledgeBase.load(project, audience="internal")
-    from kb.review import reference_date
+    from kb.analysis.review import reference_date
     import datetime as dt
     data_date = reference_date(kb.entries, kb.history).isoformat()
     assert mtime == int(dt.datetime.fromisoformat(data_date).replace(tzinfo=dt.timezone.utc).timestamp())

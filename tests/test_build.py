@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.model import KnowledgeBase
+from kb.model.knowledge import KnowledgeBase
 
 from conftest import ROOT, copy_project, mkdocs_build
 

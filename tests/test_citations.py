@@ -11,13 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
-from kb import citations
-from kb.articles import parse
-from kb.loader import SourceDoc
-from kb.model import Entry, KnowledgeBase
-from kb.pages import Generator
+from kb.analysis import citations
+from kb.analysis.articles import parse
+from kb.source.loader import SourceDoc
+from kb.model.knowledge import Entry, KnowledgeBase
+from kb.site.pages import Generator
 from kb.problems import Problems
-from kb.versions import Families
+from kb.analysis.versions import Families
 
 DOCS = {
     "regulations/zj-2004.md": """

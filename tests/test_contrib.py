@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, case, copy_project, mkdocs_build
-from kb import gitinfo, review
-from kb.model import KnowledgeBase
-from kb.pages import Generator
+from kb.source import gitinfo
+from kb.analysis import review
+from kb.model.knowledge import KnowledgeBase
+from kb.site.pages import Generator
 from kb.problems import Problems
 from kb.settings import Settings
 
@@ -271,7 +272,7 @@ def test_bad_review_defaults_in_mkdocs_yml_are_errors(tree):
 
 
 def test_field_page_covers_every_schema_field(law_site):
-    from kb.schema import json_schema
+    from kb.schema.models import json_schema
 
     html = (law_site / "guide/fields/index.html").read_text(encoding="utf-8")
     schema = json_schema()

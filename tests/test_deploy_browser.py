@@ -217,7 +217,7 @@ def test_offline_edition_works_from_file_urls(offline_site, guarded):
 
 
 def test_offline_links_all_name_html_files(offline_site):
-    from kb import verify
+    from kb.publish import verify
 
     report = verify.Report()
     verify.check_links(offline_site, report)

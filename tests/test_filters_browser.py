@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from kb.filters import issuers, row_attrs
-from kb.model import KnowledgeBase
+from kb.site.filters import issuers, row_attrs
+from kb.model.knowledge import KnowledgeBase
 
 from conftest import ROOT, serve
 

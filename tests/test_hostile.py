@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import case, copy_project, mkdocs_build
-from kb import citations
-from kb.loader import MAX_ENTRY_BYTES, decode, parse_entry
-from kb.model import KnowledgeBase
+from kb.analysis import citations
+from kb.source.loader import MAX_ENTRY_BYTES, decode, parse_entry
+from kb.model.knowledge import KnowledgeBase
 from kb.problems import Problems
 
 XSS = ['<script>alert("x1")</script>', '"><img src=x onerror=alert(2)>', "<b>粗体x3</b>", "a&b<i>x4</i>"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from kb.importer.run import run_import
-from kb.model import KnowledgeBase
+from kb.model.knowledge import KnowledgeBase
 
 KB = [sys.executable, "-m", "kb.cli"]
 

@@ -8,7 +8,7 @@ import pytest
 
 from kb.importer.pipeline import import_file
 from kb.importer.reading import ReadError, read_blocks
-from kb.loader import read_taxonomy
+from kb.source.loader import read_taxonomy
 from kb.problems import Problems
 
 from conftest import ROOT

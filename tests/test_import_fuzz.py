@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from kb.importer.pipeline import ImportFailed, import_file
 from kb.importer.reading import ReadError, decode_bytes
-from kb.loader import parse_entry, read_taxonomy
+from kb.source.loader import parse_entry, read_taxonomy
 from kb.problems import Problems
-from kb.validate import validate_entry
+from kb.schema.validate import validate_entry
 
 OUTCOMES = {"imported": 0, "refused": 0}
 

@@ -14,7 +14,7 @@ import pytest
 
 from kb.importer.evaluate import evaluate, load_annotation
 from kb.importer.pipeline import import_file
-from kb.loader import read_taxonomy
+from kb.source.loader import read_taxonomy
 from kb.problems import Problems
 
 from conftest import ROOT

@@ -9,8 +9,8 @@ import pytest
 from kb.importer.evaluate import evaluate, load_annotation
 from kb.importer.pipeline import import_file
 from kb.importer.run import run_import
-from kb.loader import read_taxonomy
-from kb.model import KnowledgeBase
+from kb.source.loader import read_taxonomy
+from kb.model.knowledge import KnowledgeBase
 from kb.problems import Problems
 
 from conftest import ROOT, SEEDS, seed_texts

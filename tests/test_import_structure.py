@@ -7,7 +7,7 @@ from pathlib import Path
 from kb.importer.pipeline import import_file, section_cites
 from kb.importer.reading import Block
 from kb.importer.structure import outline
-from kb.loader import read_taxonomy
+from kb.source.loader import read_taxonomy
 from kb.problems import Problems
 
 from conftest import ROOT

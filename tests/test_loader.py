@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.model import KnowledgeBase
+from kb.model.knowledge import KnowledgeBase
 
 from conftest import case
 

@@ -16,10 +16,10 @@ import pytest
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from kb import preview
-from kb.cache import EntryCache
-from kb.model import KnowledgeBase
-from kb.pages import Generator
+from kb.preview import live as preview
+from kb.model.cache import EntryCache
+from kb.model.knowledge import KnowledgeBase
+from kb.site.pages import Generator
 
 from conftest import CITING_CASE, ROOT, case, copy_project
 

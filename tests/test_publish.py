@@ -15,9 +15,9 @@ import pytest
 
 from canary import INTERNAL, RESTRICTED, find, plant
 from conftest import copy_project
-from kb import publish as pub
-from kb import verify
-from kb.model import KnowledgeBase
+from kb.publish import release as pub
+from kb.publish import verify
+from kb.model.knowledge import KnowledgeBase
 
 KB = [str(Path(sys.executable).parent / "kb")]
 ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}

@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from kb import search
-from kb.model import KnowledgeBase
-from kb.pages import page_url
-from kb.textnorm import to_simplified
+from kb.site import search
+from kb.model.knowledge import KnowledgeBase
+from kb.site.pages import page_url
+from kb.text.script import to_simplified
 
 from conftest import ROOT, seed_texts
 

@@ -73,9 +73,9 @@ def keys(results: list[dict]) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def units():
     """(entry id, anchor) -> (Simplified text of the unit, entry, unit) for every searchable unit."""
-    from kb import search as kbsearch
-    from kb.model import KnowledgeBase
-    from kb.textnorm import to_simplified
+    from kb.site import search as kbsearch
+    from kb.model.knowledge import KnowledgeBase
+    from kb.text.script import to_simplified
 
     kb = KnowledgeBase.load(ROOT)
     out = {}
@@ -88,7 +88,7 @@ def units():
 
 
 def truth(units, phrase: str, **facets) -> set[tuple[str, str]]:
-    from kb.textnorm import to_simplified
+    from kb.text.script import to_simplified
 
     p = to_simplified(phrase)
     hits = set()

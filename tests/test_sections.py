@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from kb.model import KnowledgeBase
-from kb.sections import AreaMatcher, heading_kind, split_sections
-from kb.loader import Problems, read_taxonomy
+from kb.model.knowledge import KnowledgeBase
+from kb.analysis.sections import AreaMatcher, heading_kind, split_sections
+from kb.source.loader import Problems, read_taxonomy
 
 from conftest import ROOT, seed_texts
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kb.loader import Problems, read_taxonomy
-from kb.sections import AreaMatcher, classify, heading_kind, split_sections
+from kb.source.loader import Problems, read_taxonomy
+from kb.analysis.sections import AreaMatcher, classify, heading_kind, split_sections
 
 from conftest import ROOT
 

@@ -6,8 +6,8 @@ import re
 
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.model import KnowledgeBase
+from kb.cli.main import main
+from kb.model.knowledge import KnowledgeBase
 
 from conftest import ROOT
 

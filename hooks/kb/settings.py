@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .problems import Problems
-from .schema import ENTRY_TYPES
+from kb.problems import Problems
+from kb.schema.models import ENTRY_TYPES
 
 # Default review cycle per type, in months. Reports are records of a past
 # period and are not reviewed unless an entry asks for it (review_every).

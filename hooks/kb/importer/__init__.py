@@ -7,7 +7,7 @@ unit, level, year, period and id, ``pipeline`` classifies the sections with
 without ``--force``).
 """
 
-from .pipeline import ImportedSection, ImportFailed, ImportResult, import_file
-from .reading import ReadError
+from kb.importer.pipeline import ImportedSection, ImportFailed, ImportResult, import_file
+from kb.importer.reading import ReadError
 
 __all__ = ["ImportFailed", "ImportResult", "ImportedSection", "ReadError", "import_file"]

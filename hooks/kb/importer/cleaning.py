@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..textnorm import to_simplified
-from .reading import Block
+from kb.text.script import to_simplified
+from kb.importer.reading import Block
 
 # -- within a line --------------------------------------------------------
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..citations import normalize
-from ..sections import strip_numbering
-from .pipeline import ImportResult
+from kb.analysis.citations import normalize
+from kb.analysis.sections import strip_numbering
+from kb.importer.pipeline import ImportResult
 
 # Text that must not survive cleaning (web furniture, notices, lead-ins).
 BOILERPLATE_RE = re.compile(

@@ -6,8 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..numerals import to_int
-from ..textnorm import to_simplified
+from kb.text.numerals import to_int
+from kb.text.script import to_simplified
 
 _UNIT_WORD = re.compile(r"统战部|统一战线工作部|统战办|统战科|统战工作办公室")
 # Characters a unit name may contain before 统战部 (no function words).
@@ -146,7 +146,7 @@ def infer(title: str | None, body: str, fallback_title: str) -> Meta:
         level, guessed = "区县", guessed + ["level"]
     year = find_year(title) or find_year(head) or find_year(body)
     if year is None:
-        from .reading import ReadError
+        from kb.importer.reading import ReadError
 
         raise ReadError("未能从标题和正文中识别报告年份")
     period = find_period(title) or opening_period(body)

@@ -9,16 +9,16 @@ from pathlib import Path
 import yaml
 from jinja2 import Environment, PackageLoader
 
-from ..citations import SHORT_FORMS, base_title, normalize
-from ..loader import parse_entry
-from ..problems import Problems
-from ..schema import Report, SectionOverride
-from ..sections import Section, classify, split_sections
-from ..validate import validate_entry
-from .cleaning import clean
-from .metadata import Meta, infer
-from .reading import ReadError, read_blocks
-from .structure import ISection, outline
+from kb.analysis.citations import SHORT_FORMS, base_title, normalize
+from kb.source.loader import parse_entry
+from kb.problems import Problems
+from kb.schema.models import Report, SectionOverride
+from kb.analysis.sections import Section, classify, split_sections
+from kb.schema.validate import validate_entry
+from kb.importer.cleaning import clean
+from kb.importer.metadata import Meta, infer
+from kb.importer.reading import ReadError, read_blocks
+from kb.importer.structure import ISection, outline
 
 # Review thresholds: a section's primary area needs this much keyword score
 # and this lead over the runner-up, else a person should check it.
@@ -81,12 +81,12 @@ def md_escape(text: str) -> str:
 
 
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("kb", "templates"), autoescape=False, keep_trailing_newline=True,
+    return Environment(loader=PackageLoader("kb.importer", "templates"), autoescape=False, keep_trailing_newline=True,
                        trim_blocks=True, lstrip_blocks=True)
 
 
 def render_body(intro: list[str], sections: list[ISection]) -> str:
-    text = _env().get_template("import/body.md.j2").render(
+    text = _env().get_template("body.md.j2").render(
         intro=[md_escape(p) for p in intro],
         sections=[{"hashes": "#" * min(s.level + 1, 6), "heading": md_escape(s.heading),
                    "paragraphs": [md_escape(p) for p in s.paragraphs]} for s in sections],
@@ -121,7 +121,7 @@ _REPORT_TITLE = re.compile(r"总结|报告|回顾|情况|汇报|述职")
 
 def title_kind(title: str) -> str | None:
     """``plan`` for a plan document (2021年统战工作要点), else None."""
-    from ..textnorm import to_simplified
+    from kb.text.script import to_simplified
 
     simple = to_simplified(title)
     return "plan" if _PLAN_TITLE.search(simple) and not _REPORT_TITLE.search(simple) else None
@@ -197,7 +197,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> Impor
                 ov["review"] = True
     areas = _entry_areas(secs, list(keywords))
     if not areas:
-        from ..sections import matcher
+        from kb.analysis.sections import matcher
 
         areas = list(matcher(keywords).score_detail("", all_text)[2])[:1]
     if not areas:
@@ -209,7 +209,7 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> Impor
         front["sections"] = {sec.anchor: overrides[sec.anchor] for sec in secs if sec.anchor in overrides}
     front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
     guessed = "、".join(f"{GUESSED_LABELS.get(g, g)}（{g}）" for g in meta.guessed)
-    text = _env().get_template("import/report.md.j2").render(
+    text = _env().get_template("report.md.j2").render(
         front_matter=front_yaml.rstrip("\n"), source=" ".join(path.name.split()), guessed=guessed, body=body).rstrip("\n") + "\n"
     _validate(text, root, meta, set(keywords))
     return ImportResult(source=path, meta=meta, sections=imported, markdown=text, removed=cleaned.removed,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from ..loader import entry_files, read_taxonomy
-from ..problems import Problems
-from .pipeline import ImportFailed, ImportResult, import_file
-from .reading import ReadError
+from kb.source.loader import entry_files, read_taxonomy
+from kb.problems import Problems
+from kb.importer.pipeline import ImportFailed, ImportResult, import_file
+from kb.importer.reading import ReadError
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9-]+)['\"]?\s*$", re.M)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..sections import NUMBERING_RE, heading_kind
-from ..textnorm import to_simplified
-from .reading import Block
+from kb.analysis.sections import NUMBERING_RE, heading_kind
+from kb.text.script import to_simplified
+from kb.importer.reading import Block
 
 _CN = "一二三四五六七八九十"
 MARKERS: list[tuple[str, float, re.Pattern[str]]] = [

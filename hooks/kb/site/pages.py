@@ -18,11 +18,12 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from . import articles, charts, citations, filters, review
-from .fieldguide import field_guide
-from .model import Entry, KnowledgeBase
-from .settings import Settings
-from .schema import (
+from kb.analysis import articles, citations, review
+from kb.site import charts, filters
+from kb.schema.fieldguide import field_guide
+from kb.model.knowledge import Entry, KnowledgeBase
+from kb.settings import Settings
+from kb.schema.models import (
     AUDIENCE_LABELS,
     ENTRY_TYPES,
     KIND_LABELS,
@@ -32,7 +33,7 @@ from .schema import (
     TYPE_LABELS,
     json_schema,
 )
-from .sections import Section
+from kb.analysis.sections import Section
 
 LABELS = {"type": TYPE_LABELS, "status": STATUS_LABELS, "kind": KIND_LABELS, "audience": AUDIENCE_LABELS}
 RECENT_COUNT = 12
@@ -120,7 +121,7 @@ class Generator:
     @cached_property
     def env(self) -> Environment:
         env = Environment(
-            loader=PackageLoader("kb", "templates"),
+            loader=PackageLoader("kb.site", "templates"),
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=False,

@@ -28,15 +28,15 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .articles import Structure
-from .numerals import NUMERAL_CHARS, to_int
-from .problems import Problems
-from .textnorm import to_simplified
-from .versions import Families, version_key
+from kb.analysis.articles import Structure
+from kb.text.numerals import NUMERAL_CHARS, to_int
+from kb.problems import Problems
+from kb.text.script import to_simplified
+from kb.analysis.versions import Families, version_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry
-    from .sections import Section
+    from kb.model.knowledge import Entry
+    from kb.analysis.sections import Section
 
 _N = f"[{NUMERAL_CHARS}]+"
 # One alternation; the lookahead on the possible first characters lets the

@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from .gitinfo import FileHistory
-from .model import Entry
-from .problems import Problems
-from .schema import DocumentBase
+from kb.source.gitinfo import FileHistory
+from kb.model.knowledge import Entry
+from kb.problems import Problems
+from kb.schema.models import DocumentBase
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from .schema import DOC_LEVELS, STATUS_LABELS, STATUSES
+from kb.schema.models import DOC_LEVELS, STATUS_LABELS, STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry
+    from kb.model.knowledge import Entry
 
 UNSPECIFIED = "未标注"
 ISSUER_SEP = "|"  # joint issuers (中共中央 国务院) are listed separately

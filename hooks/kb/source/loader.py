@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .problems import Problems
+from kb.problems import Problems
 
 try:  # libyaml is bundled with PyYAML wheels; fall back to pure Python.
     _Base = yaml.CSafeLoader

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .textnorm import to_simplified
+from kb.text.script import to_simplified
 
 HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 ATTR_RE = re.compile(r"[ \t]*\{[^{}]*\}[ \t]*$")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .schema import AUDIENCE_LABELS, ENTRY_TYPES, KIND_LABELS, MODELS, STATUS_LABELS, TYPE_LABELS
+from kb.schema.models import AUDIENCE_LABELS, ENTRY_TYPES, KIND_LABELS, MODELS, STATUS_LABELS, TYPE_LABELS
 
 _ENUM_LABELS = {**STATUS_LABELS, **AUDIENCE_LABELS, **KIND_LABELS}
 

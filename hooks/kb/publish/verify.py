@@ -36,9 +36,9 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from .export import dumps_html_safe
-from .model import KnowledgeBase
-from .schema import TYPE_DIRS
+from kb.site.export import dumps_html_safe
+from kb.model.knowledge import KnowledgeBase
+from kb.schema.models import TYPE_DIRS
 
 _TAG = re.compile(r"<(a|link|script|img|iframe|source|video|audio|embed|object)\b([^>]*)>", re.I)
 _ATTR = re.compile(r"""\s(href|src|data)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)

@@ -51,12 +51,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from .cache import EntryCache
-from .pages import PENDING_URI, area_uri, type_uri, year_uri
+from kb.model.cache import EntryCache
+from kb.site.pages import PENDING_URI, area_uri, type_uri, year_uri
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry, KnowledgeBase
-    from .pages import Generator
+    from kb.model.knowledge import Entry, KnowledgeBase
+    from kb.site.pages import Generator
 
 log = logging.getLogger("mkdocs.hooks.kb.preview")
 
@@ -130,7 +130,7 @@ def _drop_dirty_warning(record: logging.LogRecord) -> bool:
 
 def load(root: Path, audience: str) -> "KnowledgeBase":
     """``KnowledgeBase.load`` with the preview's per-file cache."""
-    from .model import KnowledgeBase
+    from kb.model.knowledge import KnowledgeBase
 
     STATE.started = time.perf_counter()
     kb = KnowledgeBase.load(root, audience=audience, cache=STATE.cache)
@@ -351,7 +351,7 @@ def after_build(config, gen: "Generator") -> None:
     """Commit this build's pages; remove pages that are gone (entries, hand-written pages); first build: search index."""
     from mkdocs.structure.files import File
 
-    from . import search
+    from kb.site import search
 
     planned = STATE.planned or {}
     STATE.removed = 0

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from .search import INDEX_DIR
+from kb.site.search import INDEX_DIR
 
 ENV_VAR = "KB_OFFLINE"
 _TRUE = {"1", "true", "yes", "on"}

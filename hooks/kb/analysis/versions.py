@@ -19,10 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from .problems import Problems
+from kb.problems import Problems
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry
+    from kb.model.knowledge import Entry
 
 DOC_TYPES = ("regulation", "policy")
 

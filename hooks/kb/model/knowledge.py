@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import articles, citations, gitinfo, versions
-from . import audience as audience_mod
-from .cache import EntryCache
-from .loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
-from .problems import KnowledgeBaseError, Problems
-from .schema import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
-from .sections import Section, classify, split_sections, unknown_override_keys
-from .validate import validate_entry
+from kb.analysis import articles, citations, versions
+from kb.source import gitinfo
+from kb.model import audience as audience_mod
+from kb.model.cache import EntryCache
+from kb.source.loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
+from kb.problems import KnowledgeBaseError, Problems
+from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
+from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
+from kb.schema.validate import validate_entry
 
 PERIOD_ORDER = {p: i for i, p in enumerate(("专项", "上半年", "下半年", "年度"))}
 assert set(PERIOD_ORDER) == set(PERIODS)

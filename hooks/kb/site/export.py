@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import Entry, KnowledgeBase
+from kb.model.knowledge import Entry, KnowledgeBase
 
 ENTRIES_JSON = "entries.json"
 FORMAT_VERSION = 1
@@ -48,7 +48,7 @@ def dumps_html_safe(data: Any) -> str:
 
 
 def entries_json(kb: KnowledgeBase, directory_urls: bool = True) -> str:
-    from .pages import page_url
+    from kb.site.pages import page_url
 
     records = [entry_record(e, page_url(e.src_uri, directory_urls)) for e in sorted(kb.entries, key=lambda e: e.id)]
     head = dumps_html_safe({"version": FORMAT_VERSION, "audience": kb.audience, "count": len(records)})

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, PackageLoader
 
-from .schema import TYPE_DIRS
+from kb.schema.models import TYPE_DIRS
 
 REQUIRED = {
     "regulation": ("title", "areas", "issuer", "status", "promulgated"),
@@ -57,8 +57,8 @@ def render(etype: str, values: dict[str, Any], data_dir: Path, taken_ids: set[st
         if key in values and values[key] not in (None, "", []) and key not in meta:
             meta[key] = values[key]
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, default_flow_style=None).rstrip("\n")
-    env = Environment(loader=PackageLoader("kb", "templates"), autoescape=False, keep_trailing_newline=True)
-    text = env.get_template(f"new/{etype}.md.j2").render(front_matter=front)
+    env = Environment(loader=PackageLoader("kb.cli", "templates"), autoescape=False, keep_trailing_newline=True)
+    text = env.get_template(f"{etype}.md.j2").render(front_matter=front)
     return Scaffold(path=directory / f"{eid}.md", text=text, id=eid)
 
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Hashable
 
-from .problems import Problem, Problems
+from kb.problems import Problem, Problems
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry
+    from kb.model.knowledge import Entry
 
 FileKey = tuple[int, int, int]  # (mtime_ns, size, inode)
 

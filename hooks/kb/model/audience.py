@@ -24,11 +24,11 @@ import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .citations import CitationIndex, Pending
-from .versions import Families, Family
+from kb.analysis.citations import CitationIndex, Pending
+from kb.analysis.versions import Families, Family
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Entry, KnowledgeBase
+    from kb.model.knowledge import Entry, KnowledgeBase
 
 BUILD_AUDIENCES = ("public", "internal", "all")
 DEFAULT_AUDIENCE = "internal"

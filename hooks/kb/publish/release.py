@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import audience as audience_mod
-from . import verify as verify_mod
-from .model import KnowledgeBase
+from kb.model import audience as audience_mod
+from kb.publish import verify as verify_mod
+from kb.model.knowledge import KnowledgeBase
 
 KEEP = 3  # built releases kept (current, previous and one more); moved-in old sites are never removed
 ARCHIVE = "site.tar.gz"
@@ -122,7 +122,7 @@ def _adopt_existing(dest: Path, releases: Path, state: dict) -> None:
 
 
 def _mkdocs_config(root: Path) -> dict:
-    from .settings import read_mkdocs_yml
+    from kb.settings import read_mkdocs_yml
 
     try:
         return read_mkdocs_yml(root / "mkdocs.yml")

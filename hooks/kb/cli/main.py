@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .model import KnowledgeBase
+from kb.model.knowledge import KnowledgeBase
 
 
 def _find_root(start: Path) -> Path:
@@ -38,8 +38,8 @@ def check(root: Path | None, quiet: bool, today) -> None:
     """
     import datetime as dt
 
-    from . import review
-    from .settings import Settings
+    from kb.analysis import review
+    from kb.settings import Settings
 
     started = time.perf_counter()
     root = root or _find_root(Path.cwd())
@@ -90,10 +90,10 @@ def schema_text(root: Path, as_snippets: bool = False) -> str:
     """The JSON Schema (or the VS Code snippets) as the exact text of the committed files."""
     import json
 
-    from .loader import read_taxonomy
-    from .problems import Problems
-    from .schema import json_schema
-    from .snippets import snippets
+    from kb.source.loader import read_taxonomy
+    from kb.problems import Problems
+    from kb.schema.models import json_schema
+    from kb.schema.snippets import snippets
 
     areas_file = root / "data" / "areas.yml"
     slugs = read_taxonomy(areas_file, root, Problems()).slugs if areas_file.is_file() else None
@@ -128,7 +128,7 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     """按模板新建条目（TYPE：regulation / policy / report / case）。不会覆盖已有文件。"""
     import datetime as dt
 
-    from .scaffold import REQUIRED, render, write_new
+    from kb.cli.scaffold import REQUIRED, render, write_new
 
     root = root or _find_root(Path.cwd())
     values: dict = {k: v for k, v in fields.items() if v not in (None, "")}
@@ -154,9 +154,9 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     kb = KnowledgeBase.load(root, audience="all")  # every entry, whatever its audience
     scaffold = render(etype, values, root / "data", {e.id for e in kb.entries})
     # Validate the new text with the same rules as `kb check` before writing it.
-    from .loader import parse_entry
-    from .problems import Problems
-    from .validate import validate_entry
+    from kb.source.loader import parse_entry
+    from kb.problems import Problems
+    from kb.schema.validate import validate_entry
 
     problems = Problems()
     rel = scaffold.path.relative_to(root).as_posix()
@@ -186,7 +186,7 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None) -> None:
     """把工作报告（.txt / .html / .docx）导入为 data/reports/ 中的报告条目。"""
-    from .importer.run import SetupError, report, run_import
+    from kb.importer.run import SetupError, report, run_import
 
     root = root or _find_root(Path.cwd())
     try:
@@ -211,8 +211,8 @@ def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, ro
 def publish(dest: Path, root: Path | None, audience: str | None, offline: bool, base_path: str | None,
             rollback: bool) -> None:
     """构建、校验并原子地发布网站到 DEST（DEST 是指向版本目录的链接，保留上一版本以便回滚）。"""
-    from . import publish as pub
-    from .audience import AudienceError
+    from kb.publish import release as pub
+    from kb.model.audience import AudienceError
 
     try:
         if rollback:
@@ -242,7 +242,7 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
 
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    from . import preview
+    from kb.preview import live as preview
 
     root = root or _find_root(Path.cwd())
     config_file = root / "mkdocs.yml"
@@ -264,5 +264,5 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
         sys.exit(1)
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - python -m kb.cli.main
     main()

@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .loader import SourceDoc
-from .problems import Problems
-from .schema import ENTRY_TYPES, MODELS, TYPE_LABELS, EntryBase
+from kb.source.loader import SourceDoc
+from kb.problems import Problems
+from kb.schema.models import ENTRY_TYPES, MODELS, TYPE_LABELS, EntryBase
 
 # Chinese messages for pydantic's built-in error types. Custom errors raised
 # by the schema (type names starting with ``kb_``) already carry Chinese text.

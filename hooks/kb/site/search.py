@@ -37,10 +37,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .export import dumps_html_safe
-from .model import Entry, KnowledgeBase
-from .schema import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
-from .textnorm import char_conversions
+from kb.site.export import dumps_html_safe
+from kb.model.knowledge import Entry, KnowledgeBase
+from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
+from kb.text.script import char_conversions
 
 INDEX_DIR = "search/idx"
 SEARCH_URI = "search/index.md"
@@ -244,7 +244,7 @@ def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
         lv = getattr(e.meta, "level", None)
         if lv and lv not in levels:
             levels.append(lv)
-    from .schema import DOC_LEVELS, UNIT_LEVELS
+    from kb.schema.models import DOC_LEVELS, UNIT_LEVELS
 
     order = list(DOC_LEVELS) + list(UNIT_LEVELS)
     return {
@@ -367,7 +367,7 @@ def search_page(gen) -> str:
 
 def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> SearchIndex:
     """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
-    from .pages import page_url
+    from kb.site.pages import page_url
 
     index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls))
     out = Path(site_dir) / INDEX_DIR

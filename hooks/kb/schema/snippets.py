@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import ENTRY_TYPES, MODELS, TYPE_LABELS
+from kb.schema.models import ENTRY_TYPES, MODELS, TYPE_LABELS
 
 
 
