@@ -14,7 +14,8 @@ from urllib.parse import urljoin
 from kb.analysis import citations
 from kb.analysis.articles import parse
 from kb.source.loader import SourceDoc
-from kb.model.knowledge import Entry, KnowledgeBase
+from kb.model.entry import Entry
+from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
 from kb.problems import Problems
 from kb.analysis.versions import Families

@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Union
 
 from kb.text.numerals import NUMERAL_CHARS, to_int
 from kb.problems import Problems
-from kb.analysis.sections import ATTR_ID_RE, ATTR_RE, HEADING_RE, FenceTracker
+from kb.text.markdown import ATTR_ID_RE, ATTR_RE, HEADING_RE, FenceTracker
 
 _N = f"[{NUMERAL_CHARS}]+"
 # 条 in either script; the label may be followed by 之一 (an inserted article).

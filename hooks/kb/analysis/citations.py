@@ -35,7 +35,7 @@ from kb.text.script import to_simplified
 from kb.analysis.versions import Families, version_key
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry
+    from kb.model.entry import Entry
     from kb.analysis.sections import Section
 
 _N = f"[{NUMERAL_CHARS}]+"

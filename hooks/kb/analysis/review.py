@@ -12,12 +12,14 @@ import calendar
 import datetime as dt
 import os
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from kb.source.gitinfo import FileHistory
-from kb.model.knowledge import Entry
 from kb.problems import Problems
 from kb.schema.models import DocumentBase
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kb.model.entry import Entry
 
 
 def add_months(d: dt.date, months: int) -> dt.date:

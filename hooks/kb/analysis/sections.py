@@ -7,13 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kb.text.markdown import ATTR_ID_RE, ATTR_RE, HEADING_RE, MD_ESCAPE_RE, FenceTracker
 from kb.text.script import to_simplified
 
-HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
-ATTR_RE = re.compile(r"[ \t]*\{[^{}]*\}[ \t]*$")
-ATTR_ID_RE = re.compile(r"\{[^{}]*#([A-Za-z][\w-]*)[^{}]*\}[ \t]*$")
-MD_ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()>#+\-.!])")  # Python-Markdown's backslash escapes
-FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 NUMBERING_RE = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百〇零]+[、．.，,是]|[（(][一二三四五六七八九十百〇零0-9]+[)）]|\d+[、．.，,)）]|[①-⑳])\s*"
 )
@@ -58,25 +54,6 @@ class Section:
     @property
     def has_text(self) -> bool:
         return bool(self.text.strip())
-
-
-class FenceTracker:
-    """Follows fenced code blocks line by line (``` or ~~~, closed by the same kind)."""
-
-    def __init__(self) -> None:
-        self.fence: str | None = None
-
-    def in_code(self, line: str) -> bool:
-        """True for a fence line or a line inside a fenced block."""
-        m = FENCE_RE.match(line)
-        if m:
-            marker = m.group(1)
-            if self.fence is None:
-                self.fence = marker[0] * 3
-            elif marker.startswith(self.fence):
-                self.fence = None
-            return True
-        return self.fence is not None
 
 
 def strip_numbering(heading: str) -> str:

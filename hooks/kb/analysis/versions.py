@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterable
 from kb.problems import Problems
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry
+    from kb.model.entry import Entry
 
 DOC_TYPES = ("regulation", "policy")
 

@@ -28,7 +28,8 @@ from kb.analysis.citations import CitationIndex, Pending
 from kb.analysis.versions import Families, Family
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry, KnowledgeBase
+    from kb.model.entry import Entry
+    from kb.model.knowledge import KnowledgeBase
 
 BUILD_AUDIENCES = ("public", "internal", "all")
 DEFAULT_AUDIENCE = "internal"

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable
 from kb.problems import Problem, Problems
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry
+    from kb.model.entry import Entry
 
 FileKey = tuple[int, int, int]  # (mtime_ns, size, inode)
 

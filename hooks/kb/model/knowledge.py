@@ -22,65 +22,7 @@ from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
 from kb.schema.validate import validate_entry
-
-PERIOD_ORDER = {p: i for i, p in enumerate(("专项", "上半年", "下半年", "年度"))}
-assert set(PERIOD_ORDER) == set(PERIODS)
-
-
-@dataclass
-class Entry:
-    meta: EntryBase
-    doc: SourceDoc
-    sections: list[Section] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def type(self) -> str:
-        return self.meta.type  # type: ignore[attr-defined]
-
-    @property
-    def title(self) -> str:
-        return self.meta.title
-
-    @property
-    def src_uri(self) -> str:
-        """Path of the generated page, relative to the docs root."""
-        return f"{TYPE_DIRS[self.type]}/{self.id}.md"
-
-    @property
-    def url(self) -> str:
-        """Directory URL relative to the site root."""
-        return f"{TYPE_DIRS[self.type]}/{self.id}/"
-
-    @property
-    def year(self) -> int:
-        if isinstance(self.meta, DocumentBase):
-            return self.meta.promulgated.year
-        return self.meta.year  # type: ignore[attr-defined]
-
-    @property
-    def date(self) -> dt.date | None:
-        if isinstance(self.meta, DocumentBase):
-            return self.meta.promulgated
-        return None
-
-    @property
-    def sort_key(self) -> tuple:
-        """Newest first when sorted ascending; ties broken by id."""
-        if isinstance(self.meta, DocumentBase):
-            d = self.meta.promulgated
-            return (-d.year, -d.toordinal(), self.id)
-        period = getattr(self.meta, "period", "年度")
-        return (-self.year, -PERIOD_ORDER.get(period, 0), self.id)
-
-    @property
-    def classified_sections(self) -> list[Section]:
-        """Sections with their own text: the ones shown on area pages."""
-        return [s for s in self.sections if s.has_text]
-
+from kb.model.entry import Entry
 
 def _warn_review_marks(entry: Entry, problems: Problems) -> None:
     """Sections that ``kb import`` marked ``review: true`` are listed until a person clears the mark."""

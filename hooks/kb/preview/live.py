@@ -55,7 +55,8 @@ from kb.model.cache import EntryCache
 from kb.site.pages import PENDING_URI, area_uri, type_uri, year_uri
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry, KnowledgeBase
+    from kb.model.entry import Entry
+    from kb.model.knowledge import KnowledgeBase
     from kb.site.pages import Generator
 
 log = logging.getLogger("mkdocs.hooks.kb.preview")

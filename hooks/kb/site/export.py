@@ -14,7 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kb.model.knowledge import Entry, KnowledgeBase
+from kb.model.entry import Entry
+from kb.model.knowledge import KnowledgeBase
 
 ENTRIES_JSON = "entries.json"
 FORMAT_VERSION = 1

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Iterable
 from kb.schema.models import DOC_LEVELS, STATUS_LABELS, STATUSES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.knowledge import Entry
+    from kb.model.entry import Entry
 
 UNSPECIFIED = "未标注"
 ISSUER_SEP = "|"  # joint issuers (中共中央 国务院) are listed separately

@@ -21,7 +21,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from kb.analysis import articles, citations, review
 from kb.site import charts, filters
 from kb.schema.fieldguide import field_guide
-from kb.model.knowledge import Entry, KnowledgeBase
+from kb.model.entry import Entry
+from kb.model.knowledge import KnowledgeBase
 from kb.settings import Settings
 from kb.schema.models import (
     AUDIENCE_LABELS,

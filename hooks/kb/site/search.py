@@ -38,7 +38,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from kb.site.export import dumps_html_safe
-from kb.model.knowledge import Entry, KnowledgeBase
+from kb.model.entry import Entry
+from kb.model.knowledge import KnowledgeBase
 from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 from kb.text.script import char_conversions
 

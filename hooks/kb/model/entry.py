@@ -1,0 +1,72 @@
+"""The entry record: one validated file of ``data/`` with its report sections.
+
+Analysis modules read entries through this record; the knowledge base
+(``kb.model.knowledge``) holds the list and the indexes built from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from kb.analysis.sections import Section
+from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase
+from kb.source.loader import SourceDoc
+
+PERIOD_ORDER = {p: i for i, p in enumerate(("专项", "上半年", "下半年", "年度"))}
+assert set(PERIOD_ORDER) == set(PERIODS)
+
+
+@dataclass
+class Entry:
+    meta: EntryBase
+    doc: SourceDoc
+    sections: list[Section] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def type(self) -> str:
+        return self.meta.type  # type: ignore[attr-defined]
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+    @property
+    def src_uri(self) -> str:
+        """Path of the generated page, relative to the docs root."""
+        return f"{TYPE_DIRS[self.type]}/{self.id}.md"
+
+    @property
+    def url(self) -> str:
+        """Directory URL relative to the site root."""
+        return f"{TYPE_DIRS[self.type]}/{self.id}/"
+
+    @property
+    def year(self) -> int:
+        if isinstance(self.meta, DocumentBase):
+            return self.meta.promulgated.year
+        return self.meta.year  # type: ignore[attr-defined]
+
+    @property
+    def date(self) -> dt.date | None:
+        if isinstance(self.meta, DocumentBase):
+            return self.meta.promulgated
+        return None
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first when sorted ascending; ties broken by id."""
+        if isinstance(self.meta, DocumentBase):
+            d = self.meta.promulgated
+            return (-d.year, -d.toordinal(), self.id)
+        period = getattr(self.meta, "period", "年度")
+        return (-self.year, -PERIOD_ORDER.get(period, 0), self.id)
+
+    @property
+    def classified_sections(self) -> list[Section]:
+        """Sections with their own text: the ones shown on area pages."""
+        return [s for s in self.sections if s.has_text]
