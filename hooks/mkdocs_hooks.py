@@ -80,9 +80,6 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
     for path, text in gen.static_files():  # feed.xml
         files.append(File.generated(config, path, content=text))
-    # Site search: the results page (the index itself is written in on_post_build).
-    files.append(File.generated(config, search.SEARCH_URI, content=search.search_page(gen),
-                                inclusion=InclusionLevel.NOT_IN_NAV))
     return files
 
 

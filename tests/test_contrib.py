@@ -20,6 +20,7 @@ from kb.source import gitinfo
 from kb.analysis import review
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
+from kb.site.urls import REVIEW_URI
 from kb.problems import Problems
 from kb.settings import Settings
 
@@ -162,7 +163,7 @@ def test_review_page_reference_date_can_be_fixed(tmp_path):
     try:
         gen = Generator(KnowledgeBase.load(project))
         assert gen.today == dt.date(2040, 1, 1)
-        assert "按 2040-01-01 计算" in gen.review()
+        assert "按 2040-01-01 计算" in gen.render_uri(REVIEW_URI)
     finally:
         del os.environ["KB_TODAY"]
 
@@ -183,10 +184,10 @@ def test_build_without_git_still_has_feed_and_pages(tmp_path):
 def test_no_edit_link_without_repo_url(tree):
     tree.write("cases/a.md", case(id="a"))
     kb = KnowledgeBase.load(tree.root)
-    page = Generator(kb, settings=Settings()).entry(kb.by_id["a"])
+    page = Generator(kb, settings=Settings()).render_uri(kb.by_id["a"].src_uri)
     assert "编辑此页" not in page
-    page = Generator(kb, settings=Settings(repo_url="https://git.example.cn/x/kb/", edit_path="-/edit/dev/")).entry(
-        kb.by_id["a"])
+    page = Generator(kb, settings=Settings(repo_url="https://git.example.cn/x/kb/", edit_path="-/edit/dev/")).render_uri(
+        kb.by_id["a"].src_uri)
     assert 'href="https://git.example.cn/x/kb/-/edit/dev/data/cases/a.md"' in page
 
 

@@ -287,10 +287,11 @@ def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
     gen = Generator(KnowledgeBase.load(ROOT))
     checked = 0
-    for src_uri, render, in_nav in gen.page_plan():
-        if not in_nav:
+    for spec in gen.specs():
+        src_uri = spec.uri
+        if not spec.in_nav:
             continue
-        text = render()
+        text = gen.render(spec)
         head, _, body = text.partition("\n---\n")
         md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
         assert md.convert(body) == body.strip(), src_uri

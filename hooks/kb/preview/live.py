@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kb.model.cache import EntryCache
-from kb.site.pages import PENDING_URI, area_uri, type_uri, year_uri
+from kb.site import catalog
 
 if TYPE_CHECKING:  # pragma: no cover
     from kb.model.entry import Entry
@@ -139,53 +139,6 @@ def load(root: Path, audience: str) -> "KnowledgeBase":
     return kb
 
 
-# -- signatures ---------------------------------------------------------------
-#
-# A signature is a tuple of the objects a page shows. Unchanged entries are
-# the same objects from one build to the next (kb.cache), so comparing two
-# signatures is mostly identity checks (tuple equality tries ``is`` first);
-# a changed file gives a new Entry and the comparison fails.
-
-
-def entry_signature(kb: "KnowledgeBase", e: "Entry") -> tuple:
-    """What an entry page shows: the entry, the entries it names or that name
-    it (versions, report/cases, citations both ways), the citations and its git dates."""
-    by_id = kb.by_id
-    refs = tuple(by_id.get(t) for t in e.meta.refs.values())
-    fam = kb.families.of(e)
-    family = (tuple(fam.members), fam.current) if fam else None
-    out = tuple(kb.citations.by_source.get(e.id, ()))
-    inn = tuple(kb.citations.by_target.get(e.id, ()))
-    cited = tuple(by_id.get(c.target) for c in out if c.target)
-    citing = tuple(by_id.get(c.source) for c in inn)
-    cases = tuple(kb.cases_by_report.get(e.id, ()))
-    history = kb.history.get(e.doc.rel)  # 最后更新 (git): changes with a commit, not with the file
-    return (e, refs, family, out, inn, cited, citing, cases, history)
-
-
-def _pending_signature(kb: "KnowledgeBase") -> tuple:
-    by_id = kb.by_id
-    return tuple((p.key, p.title, tuple(p.citations), tuple(by_id.get(c.source) for c in p.citations))
-                 for p in kb.citations.pending)
-
-
-def signatures(gen: "Generator") -> dict[str, Any]:
-    """Signatures of the pages that have one; other pages are always rendered and compared."""
-    kb = gen.kb
-    sigs: dict[str, Any] = {}
-    for slug in kb.taxonomy.slugs:
-        sigs[area_uri(slug)] = (tuple(kb.by_area[slug]), tuple(kb.sections_by_area[slug]))
-    for etype, entries in kb.by_type.items():
-        sigs[type_uri(etype)] = tuple(entries)
-    for year, entries in kb.by_year.items():
-        sigs[year_uri(year)] = tuple(entries)
-    sigs[PENDING_URI] = _pending_signature(kb)
-    for e in kb.entries:
-        sigs[e.src_uri] = entry_signature(kb, e)
-    context = (gen.site_title, gen.directory_urls)
-    return {uri: (context, sig) for uri, sig in sigs.items()}
-
-
 def _titled_in_nav(nav: Iterable) -> set[str]:
     """Pages the navigation gives a title to (a kept page has no title of its own)."""
     out: set[str] = set()
@@ -224,10 +177,11 @@ def _digest(markdown: str) -> bytes:
 
 
 def plan(gen: "Generator") -> Iterator[PlannedPage]:
-    """The pages of ``gen.page_plan()`` for this build, rendering only those that may have changed."""
+    """The pages of the page list (kb.site.catalog) for this build, rendering only those that may have changed."""
     speed_up_env(gen.env)
-    sigs = signatures(gen)
-    titled = _titled_in_nav(gen.nav())
+    specs = gen.specs()
+    sigs = catalog.signatures(specs, (gen.site_title, gen.directory_urls))
+    titled = _titled_in_nav(catalog.nav(specs))
     written = STATE.written
     planned: dict[str, _Written] = {}
     STATE.rendered = STATE.kept = 0
@@ -250,7 +204,8 @@ def plan(gen: "Generator") -> Iterator[PlannedPage]:
         written.pop(src_uri, None)
         return PlannedPage(src_uri, _stash_html(src_uri, markdown) if in_nav else markdown, in_nav, False)
 
-    for src_uri, render, in_nav in gen.page_plan():
+    for spec in specs:
+        src_uri, in_nav = spec.uri, spec.in_nav
         sig = sigs.get(src_uri)
         old = written.get(src_uri)
         if sig is not None and old is not None and old.signature == sig and (not in_nav or src_uri in titled):
@@ -258,7 +213,7 @@ def plan(gen: "Generator") -> Iterator[PlannedPage]:
             STATE.kept += 1
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
-        yield result(src_uri, render(), in_nav, sig)
+        yield result(src_uri, gen.render(spec), in_nav, sig)
     STATE.planned = planned
     STATE.planned_at = time.perf_counter()
 
