@@ -159,13 +159,13 @@ def test_review_page_lists_overdue_entries_with_owners(git_site):
 
 def test_review_page_reference_date_can_be_fixed(tmp_path):
     project = copy_project(tmp_path / "p")  # no git: dates come from the data
-    os.environ["KB_TODAY"] = "2040-01-01"
-    try:
-        gen = Generator(KnowledgeBase.load(project))
-        assert gen.today == dt.date(2040, 1, 1)
-        assert "按 2040-01-01 计算" in gen.render_uri(REVIEW_URI)
-    finally:
-        del os.environ["KB_TODAY"]
+    settings = Settings.load(project, Problems(), environ={"KB_TODAY": "2040-01-01"})
+    gen = Generator(KnowledgeBase.load(project), settings=settings)
+    assert gen.today == dt.date(2040, 1, 1)
+    assert "按 2040-01-01 计算" in gen.render_uri(REVIEW_URI)
+    problems = Problems()
+    Settings.load(project, problems, environ={"KB_TODAY": "2040-02-30"})
+    assert [str(p) for p in problems.errors] == ["环境变量 KB_TODAY=“2040-02-30”不是有效日期，应写成 YYYY-MM-DD"]
 
 
 def test_build_without_git_still_has_feed_and_pages(tmp_path):
@@ -263,7 +263,7 @@ def test_bad_review_defaults_in_mkdocs_yml_are_errors(tree):
     tree.write("cases/a.md", case(id="a"))
     r = run_kb(["check"], tree.root)
     assert r.returncode == 1
-    assert "mkdocs.yml:1: extra.kb.review_every.policy:" in r.stderr
+    assert "mkdocs.yml:5: extra.kb.review_every.policy:" in r.stderr  # the line of the mistake
     problems = Problems()
     s = Settings.from_mapping({"extra": {"kb": {"review_every": {"case": 0, "report": 6}}}}, problems)
     assert not problems and "case" not in s.review_every and s.review_every["report"] == 6

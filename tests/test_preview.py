@@ -17,6 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from kb.preview import live as preview
+from kb.preview.server import rebuild
 from kb.model.cache import EntryCache
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
@@ -164,7 +165,7 @@ class PreviewProject:
         return load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(site))
 
     def build(self) -> None:
-        preview.rebuild(self.config(self.site), SERVE_URL)
+        rebuild(self.config(self.site), SERVE_URL)
 
     def full_build(self) -> dict[str, bytes]:
         """A normal full build of the same data (preview switched off meanwhile)."""

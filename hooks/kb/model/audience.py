@@ -1,9 +1,9 @@
 """Audience of a build: which entries a site may contain.
 
 ``public`` holds only ``audience: public`` entries, ``internal`` adds
-``internal`` ones and ``all`` adds ``restricted``. The build audience comes
-from the ``KB_AUDIENCE`` environment variable, else ``extra.kb.audience`` in
-``mkdocs.yml``, else ``internal``.
+``internal`` ones and ``all`` adds ``restricted``. The build audience
+is a setting (``kb.settings``: ``KB_AUDIENCE``, else ``extra.kb.audience`` in
+``mkdocs.yml``, else ``internal``).
 
 ``restrict`` narrows a loaded ``KnowledgeBase`` to the visible entries *after*
 every file has been validated (so ``kb check`` still sees every problem):
@@ -20,10 +20,10 @@ keeps the full list for tools that must see everything (``kb check``,
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
+from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
 from kb.analysis.citations import CitationIndex, Pending
 from kb.analysis.versions import Families, Family
 
@@ -31,10 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from kb.model.entry import Entry
     from kb.model.knowledge import KnowledgeBase
 
-BUILD_AUDIENCES = ("public", "internal", "all")
-DEFAULT_AUDIENCE = "internal"
-ENV_VAR = "KB_AUDIENCE"
-BUILD_LABELS = {"public": "公开版", "internal": "内部版", "all": "完整版（含受限条目）"}
 # Entry audience -> the build audiences that may show it.
 _VISIBLE_IN = {
     "public": frozenset(BUILD_AUDIENCES),
@@ -43,30 +39,16 @@ _VISIBLE_IN = {
 }
 
 
+def check(value: Any, where: str) -> str:
+    """A build audience, or ``AudienceError`` (Chinese message naming ``where``)."""
+    try:
+        return check_audience(value, where)
+    except ValueError as exc:
+        raise AudienceError(str(exc)) from None
+
+
 class AudienceError(ValueError):
     """An unknown audience value (the message is user-facing Chinese)."""
-
-
-def check(value: Any, where: str) -> str:
-    if isinstance(value, str) and value.strip() in BUILD_AUDIENCES:
-        return value.strip()
-    allowed = "、".join(BUILD_AUDIENCES)
-    raise AudienceError(f"{where}：可见范围“{value}”无效，应为 {allowed} 之一"
-                        "（public 只含公开条目，internal 另含内部条目，all 另含受限条目）")
-
-
-def resolve(extra: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The build audience: ``KB_AUDIENCE`` > ``extra.kb.audience`` > ``internal``."""
-    environ = os.environ if environ is None else environ
-    env = environ.get(ENV_VAR, "")
-    if env.strip():
-        return check(env, f"环境变量 {ENV_VAR}")
-    kb_extra = (extra or {}).get("kb") or {}
-    if not isinstance(kb_extra, Mapping):
-        raise AudienceError("mkdocs.yml：extra.kb 应为键值对，例如 extra: {kb: {audience: internal}}")
-    if kb_extra.get("audience") is not None:
-        return check(kb_extra["audience"], "mkdocs.yml：extra.kb.audience")
-    return DEFAULT_AUDIENCE
 
 
 def visible(entry_audience: str, build_audience: str) -> bool:

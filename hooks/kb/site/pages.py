@@ -198,7 +198,7 @@ class Generator:
     @cached_property
     def today(self) -> dt.date:
         """The build's reference date (from the data or git, so builds are reproducible)."""
-        return review.reference_date(self.kb.entries, self.kb.history)
+        return review.reference_date(self.kb.entries, self.kb.history, self.settings.today)
 
     def _recent_rows(self, limit: int) -> tuple[bool, list[dict[str, Any]]]:
         """The most recently changed entries (git), else the newest by their own dates."""

@@ -1,0 +1,1 @@
+"""One build, from the engine's events to the core: ``BuildSession``."""
