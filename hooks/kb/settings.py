@@ -214,19 +214,18 @@ class Settings:
         if not isinstance(raw, Mapping):
             add(("extra", "kb"), "应为“字段: 值”的映射，例如 extra: {kb: {audience: internal}}")
             raw = {}
-        cfg = KBConfig(config_file_path=where)
-        cfg.load_dict(dict(raw))
-        failed, warnings = cfg.validate()
-        values = {name: opt.default for name, opt in KBConfig._schema}
-        bad = set()
-        for key, err in failed:
-            sub = (err.key,) if isinstance(err, _KeyError) else ()
-            add(("extra", "kb", key, *sub), str(err))
-            bad.add(key)
-        for key, _ in warnings:
-            add(("extra", "kb", key), "未知的设置项，已忽略", "warning")
-        values.update({name: cfg[name] for name, _ in KBConfig._schema if name not in bad})
-
+        # Each option of the schema validates its own value; unlike MkDocs'
+        # Config.validate, which stops at the first failure, every mistake is reported.
+        values: dict[str, Any] = {}
+        for name, option in KBConfig._schema:
+            try:
+                values[name] = option.validate(raw.get(name))
+            except c.ValidationError as err:
+                sub = (err.key,) if isinstance(err, _KeyError) else ()
+                add(("extra", "kb", name, *sub), str(err))
+                values[name] = option.default
+        for key in raw.keys() - {name for name, _ in KBConfig._schema}:
+            add(("extra", "kb", str(key)), "未知的设置项，已忽略", "warning")
         audience = values["audience"]
         if (env := environ.get("KB_AUDIENCE", "")).strip():
             try:
