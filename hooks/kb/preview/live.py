@@ -7,7 +7,7 @@ kept between builds, and MkDocs skips every file whose ``is_modified()`` is
 false) and turns this module on. Then, on every rebuild:
 
 1. ``KnowledgeBase.load`` reuses the parsed and validated entries of
-   unchanged files (``kb.cache``), and their article structures and
+   unchanged files (``kb.model.cache``), and their article structures and
    citations while no regulation or policy changed; the cross-entry checks
    run again. A reused entry is the very same ``Entry`` object as before.
 2. Every generated page gets a *signature*: the entries (objects) and

@@ -28,7 +28,7 @@ from kb.site.search import INDEX_DIR
 
 def script_for(rel: str, data: bytes) -> str:
     if rel.endswith(".json"):
-        payload = data.decode("utf-8")  # HTML-safe JSON (kb.export.dumps_html_safe) is a valid JS literal
+        payload = data.decode("utf-8")  # HTML-safe JSON (kb.site.export.dumps_html_safe) is a valid JS literal
     else:
         payload = json.dumps(base64.b64encode(data).decode("ascii"))
     return f"(window.__kbIdx=window.__kbIdx||{{}})[{json.dumps(rel)}]={payload};\n"

@@ -12,7 +12,7 @@ Layout (everything on DEST's file system, so every rename is atomic)::
         .build-XXXX/          a build in progress (removed on failure)
 
 Steps: build with ``mkdocs build --strict`` (one subprocess, audience passed
-explicitly) into ``.build-XXXX/site``; verify it (``kb.verify``: links,
+explicitly) into ``.build-XXXX/site``; verify it (``kb.publish.verify``: links,
 anchors, empty pages, canary scan for the audience); write the archive; rename
 the build to its release name; point a temporary symlink at it and
 ``os.replace`` it over DEST. A failing build or verification raises
