@@ -63,10 +63,7 @@ def test_a_page_added_in_one_place_reaches_nav_build_and_preview(monkeypatch):
     assert {"附加页": "extra/index.md"} in gen.nav()
     pages = {p.src_uri: p for p in gen.pages()}
     assert "附加页" in pages["extra/index.md"].markdown and pages["extra/index.md"].in_nav
-    preview.STATE.reset()
-    try:
-        planned = {p.src_uri: p for p in preview.plan(gen)}
-        assert "extra/index.md" in planned and not planned["extra/index.md"].kept
-        assert preview.STATE.planned["extra/index.md"].signature == ((gen.site_title, gen.directory_urls), ("v1",))
-    finally:
-        preview.STATE.reset()
+    state = preview.PreviewState()
+    planned = {p.src_uri: p for p in preview.plan(state, gen)}
+    assert "extra/index.md" in planned and not planned["extra/index.md"].kept
+    assert state.planned["extra/index.md"].signature == ((gen.site_title, gen.directory_urls), ("v1",))

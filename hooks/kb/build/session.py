@@ -53,13 +53,13 @@ class BuildSession:
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
-        return cls(command=command, preview=live.STATE if live.active() else None)
+        return cls(command=command)
 
     # -- on_config ---------------------------------------------------------------
 
     def configure(self, config: Any) -> Any:
-        # The live preview's state, when this process is `kb serve` (kb.preview).
-        self.preview = live.STATE if live.active() else None
+        # The live preview's state, when `kb serve` builds this config (kb.preview).
+        self.preview = live.of(config)
         problems = Problems()
         try:
             self.settings = settings = Settings.from_config(config, problems=problems)
@@ -74,7 +74,7 @@ class BuildSession:
         root = Path(config.config_file_path).resolve().parent
         # kb.entries: only the entries this build may show
         if self.preview is not None:
-            kb = live.load(root, settings.audience)
+            kb = live.load(self.preview, root, settings.audience)
         else:
             kb = KnowledgeBase.load(root, audience=settings.audience)
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
@@ -95,7 +95,7 @@ class BuildSession:
     def register_files(self, files: Files, config: Any) -> Files:
         gen = self._generator()
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
-            live.add_files(files, config, gen)
+            live.add_files(self.preview, files, config, gen)
         else:
             for spec in gen.specs():
                 if files.get_file_from_path(spec.uri) is not None:
@@ -123,7 +123,7 @@ class BuildSession:
 
     def page_content(self, html: str, src_uri: str) -> str:
         if self.preview is not None:
-            return live.page_content(html, src_uri)
+            return live.page_content(self.preview, html, src_uri)
         return html
 
     # -- on_post_build -----------------------------------------------------------
@@ -131,7 +131,7 @@ class BuildSession:
     def finish(self, config: Any) -> None:
         gen = self._generator()
         if self.preview is not None:  # the search index is written by the first build only
-            live.after_build(config, gen)
+            live.after_build(self.preview, config, gen)
         else:
             search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
         export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

@@ -12,19 +12,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kb.preview.live import STATE, enable, log
+from kb.preview.live import PreviewState, attach, drop_dirty_warning, log
 
-def rebuild(config, serve_url: str) -> None:
-    """One preview build (dirty) of ``config`` into its ``site_dir``."""
+
+def rebuild(config, serve_url: str, state: PreviewState) -> None:
+    """One preview build (dirty) of ``config`` into its ``site_dir``, remembering in ``state``."""
+    import logging
+
     from mkdocs.commands.build import build
 
-    if not STATE.active:
-        raise RuntimeError("kb.preview.enable() first")
+    attach(config, state)
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(drop_dirty_warning)
     gc.disable()  # a rebuild makes few cycles; collecting during it costs up to a second at 10,000 entries
     try:
         build(config, serve_url=serve_url, dirty=True)
     finally:
         gc.enable()
+        build_log.removeFilter(drop_dirty_warning)
 
 
 def _native_observer():
@@ -62,7 +67,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer, _serve_url
 
-    enable()
+    state = PreviewState()  # what this server remembers between rebuilds
     # `kill`/terminate like Ctrl+C: stop cleanly and remove the temporary site directory.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
@@ -74,7 +79,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     def get_config():
         return load_config(config_file=os.fspath(config_file), **options)
 
-    config = get_config()
+    config = attach(get_config(), state)
     config.plugins.on_startup(command="serve", dirty=True)
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
@@ -85,7 +90,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         if config is None:
             config = get_config()
             config.site_url = serve_url
-        rebuild(config, serve_url)
+        rebuild(config, serve_url, state)
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     server.observer = _native_observer()  # set before the first watch()
