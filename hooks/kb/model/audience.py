@@ -5,23 +5,29 @@
 is a setting (``kb.settings``: ``KB_AUDIENCE``, else ``extra.kb.audience`` in
 ``mkdocs.yml``, else ``internal``).
 
-``restrict`` narrows a loaded ``KnowledgeBase`` to the visible entries *after*
-every file has been validated (so ``kb check`` still sees every problem):
-``kb.entries`` becomes the visible entries, and everything derived from
-entries (indexes, version families, article structures, citations,
-backlinks, the pending-documents list) is rebuilt from them or filtered. An
-entry above the audience is thus absent from every page, listing, count,
-index and export, since they all read ``kb.entries`` and its indexes; a
-citation of it renders as plain text and is not listed as "pending" either
-(that would reveal that the knowledge base holds it). ``kb.all_entries``
-keeps the full list for tools that must see everything (``kb check``,
-``kb new``'s id uniqueness check).
+``KnowledgeBase.restricted_to(audience)`` builds the knowledge base of the
+visible entries *after* every file has been validated (so ``kb check`` still
+sees every problem). It is a new knowledge base, constructed from the visible
+entries (the same ``Entry`` objects) like any other: every index is derived
+from its entries, so nothing computed for the wider one can leak into it.
+An entry above the audience is thus absent from every page, listing, count,
+index and export, since they all read ``kb.entries`` and what is derived
+from it.
+
+What the whole tree's analysis found is narrowed rather than analysed again
+(``families_within``, ``citations_within``): a version family loses its hidden
+members (one left: no family); a citation of a hidden document renders as
+plain text and is not listed as "pending" either (that would reveal that the
+knowledge base holds it), while a document the tree does not hold stays
+pending if a visible entry cites it. ``kb.all_entries`` keeps the full list
+for tools that must see everything (``kb check``, ``kb new``'s id uniqueness
+check, the publish canary scan), ``kb.hidden_ids`` the ids left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, AbstractSet, Any
 
 from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
 from kb.analysis.citations import CitationIndex, Pending
@@ -55,25 +61,14 @@ def visible(entry_audience: str, build_audience: str) -> bool:
     return build_audience in _VISIBLE_IN.get(entry_audience, frozenset())
 
 
-def restrict(kb: "KnowledgeBase", audience: str) -> None:
-    """Narrow ``kb`` to the entries visible to ``audience`` (in place)."""
-    audience = check(audience, "audience")
-    kb.audience = audience
-    shown = [e for e in kb.all_entries if visible(e.meta.audience, audience)]
-    if len(shown) == len(kb.all_entries):
-        return
-    ids = {e.id for e in shown}
-    kb.entries = shown
-    kb.hidden_ids = frozenset(e.id for e in kb.all_entries if e.id not in ids)
-    kb.structures = {k: v for k, v in kb.structures.items() if k in ids}
-    kb.families = _families(kb.families, ids)
-    kb.citations = _citations(kb.citations, ids)
-    for name in ("by_id", "newest_first", "by_type", "by_area", "sections_by_area", "cases_by_report", "by_year"):
-        kb.__dict__.pop(name, None)  # cached_property values computed before the restriction
+def narrows(audience: str, than: str) -> bool:
+    """Whether a build for ``audience`` shows no more than one for ``than``."""
+    return BUILD_AUDIENCES.index(audience) <= BUILD_AUDIENCES.index(than)
 
 
-def _families(families: Families, ids: set[str]) -> Families:
-    """Version families without hidden members (one left: no family)."""
+def families_within(families: Families, ids: AbstractSet[str]) -> Families:
+    """The families of the entries ``ids`` without the other members (one left: no family).
+    A family with no member left out is the same ``Family`` object."""
     out = Families()
     done: dict[int, Family | None] = {}
     for eid, fam in families.by_id.items():
@@ -82,7 +77,9 @@ def _families(families: Families, ids: set[str]) -> Families:
         key = id(fam)
         if key not in done:
             members = [m for m in fam.members if m.id in ids]
-            if len(members) < 2:
+            if len(members) == len(fam.members):
+                done[key] = fam
+            elif len(members) < 2:
                 done[key] = None
             else:
                 in_force = [m for m in members if m.meta.status == "in-force"]
@@ -92,8 +89,10 @@ def _families(families: Families, ids: set[str]) -> Families:
     return out
 
 
-def _citations(index: CitationIndex, ids: set[str]) -> CitationIndex:
-    """Citations from visible entries only; a hidden target becomes plain text."""
+def citations_within(index: CitationIndex, ids: AbstractSet[str]) -> CitationIndex:
+    """The citations made by the entries ``ids``; a cited entry not in ``ids``
+    becomes plain text (target ``None``) and is not pending either: only what
+    ``index`` already lists as pending stays, with the citations from ``ids``."""
     out = CitationIndex()
     for src, cites in index.by_source.items():
         if src not in ids:
@@ -115,7 +114,9 @@ def _citations(index: CitationIndex, ids: set[str]) -> CitationIndex:
     pending = []
     for p in index.pending:  # documents the full knowledge base does not hold
         kept = [c for c in p.citations if c.source in ids]
-        if kept:
+        if len(kept) == len(p.citations):
+            pending.append(p)
+        elif kept:
             title = next((c.title for c in kept if not c.short), p.title)
             pending.append(Pending(title, p.key, kept))
     out.pending = sorted(pending, key=lambda p: (-len(p.citations), p.key))
