@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 class Tree:
@@ -42,13 +41,6 @@ class Tree:
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path / "kb")
-
-
-def seed_texts() -> dict[str, str]:
-    """The real reports in ../shared/seeds (read in place, never copied)."""
-    if not SEEDS.is_dir():
-        pytest.fail(f"seed reports not found at {SEEDS}: the tests expect ../shared beside the repo")
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
 
 
 CASE = """
