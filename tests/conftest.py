@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,38 @@ def copy_project(dest: Path) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "hooks").symlink_to(ROOT / "hooks")
     return dest
+
+
+@dataclass
+class Ran:
+    """What a ``kb`` run gave: the fields of ``subprocess.CompletedProcess`` the tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_kb(args, cwd: Path) -> Ran:
+    """``kb ARGS`` in directory ``cwd``, run in this process (click's test runner, no stdin,
+    stdout and stderr kept apart). Tests where a real process is the point (kb serve, kb publish,
+    the pre-commit hook) start the installed command instead."""
+    import click
+    from click.testing import CliRunner
+
+    from kb.cli.main import main
+
+    assert isinstance(main, click.Command), "kb.cli.main.main is expected to be the click command"
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2: stderr is always kept apart
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(main, [str(a) for a in args], prog_name="kb", catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Ran(result.exit_code, result.stdout, result.stderr)
 
 
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:

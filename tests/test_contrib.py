@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, case, copy_project, mkdocs_build
+from conftest import ROOT, case, copy_project, mkdocs_build, run_kb
 from kb.source import gitinfo
 from kb.analysis import review
 from kb.model.knowledge import KnowledgeBase
@@ -234,10 +234,6 @@ def test_review_state_counts_from_reviewed_then_from_git(tree):
     assert review.state(kb.by_id["c"], defaults, {}) is None  # repealed
     late = review.overdue(kb.entries, defaults, {"data/policies/b.md": added}, dt.date(2025, 7, 1))
     assert [s.entry.id for s in late] == ["a", "b"]
-
-
-def run_kb(args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_kb_check_warns_about_overdue_entries_with_path_line_and_owner(tree):
