@@ -166,6 +166,31 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled sample project (the repository itself) built once for the whole run, into a
+    directory named ``kb`` (serve its parent to get the site under /kb/). Read it, never change it.
+
+    Under pytest-xdist the workers share one build: the first one builds it under a lock."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    site = shared / "sample" / "www" / "kb"
+    done = shared / "sample" / "built"
+    site.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "sample.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                result = mkdocs_build(ROOT, site)
+                assert result.returncode == 0, result.stderr
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return site
+
+
+@pytest.fixture(scope="session")
 def law_site(tmp_path_factory) -> Path:
     """The sample project plus ``CITING_CASE``, built once for the whole run."""
     project = copy_project(tmp_path_factory.mktemp("law") / "p")

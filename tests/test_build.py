@@ -21,11 +21,8 @@ AREAS = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
+def site(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="module")
