@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT, serve
 
+pytestmark = pytest.mark.browser
+
 SUBPATH = "kb"
 
 
