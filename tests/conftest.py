@@ -165,37 +165,53 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> Path:
-    """The bundled sample project (the repository itself) built once for the whole run, into a
-    directory named ``kb`` (serve its parent to get the site under /kb/). Read it, never change it.
-
-    Under pytest-xdist the workers share one build: the first one builds it under a lock."""
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(directory)`` run once for the whole test run and its result shared: under
+    pytest-xdist the first worker to ask builds it (under a file lock), the others reuse it."""
     import fcntl
 
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    site = shared / "sample" / "www" / "kb"
-    done = shared / "sample" / "built"
-    site.parent.mkdir(parents=True, exist_ok=True)
-    with open(shared / "sample.lock", "w") as lock:
+    directory, done = shared / name, shared / f"{name}.built"
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             if not done.exists():
-                result = mkdocs_build(ROOT, site)
-                assert result.returncode == 0, result.stderr
-                done.touch()
+                if directory.exists():  # a worker failed half-way: start again
+                    shutil.rmtree(directory)
+                directory.mkdir()
+                result = build(directory)
+                done.write_text(str(result), encoding="utf-8")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-    return site
+    return Path(done.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled sample project (the repository itself) built once for the whole run, into a
+    directory named ``kb`` (serve its parent to get the site under /kb/). Read it, never change it."""
+
+    def build(directory: Path) -> Path:
+        site = directory / "www" / "kb"
+        result = mkdocs_build(ROOT, site)
+        assert result.returncode == 0, result.stderr
+        return site
+
+    return built_once(tmp_path_factory, "sample", build)
 
 
 @pytest.fixture(scope="session")
 def law_site(tmp_path_factory) -> Path:
-    """The sample project plus ``CITING_CASE``, built once for the whole run."""
-    project = copy_project(tmp_path_factory.mktemp("law") / "p")
-    (project / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
-    site = project / "site"
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, result.stderr
-    return site
+    """The sample project plus ``CITING_CASE``, built once for the whole run. Read it, never change it."""
+
+    def build(directory: Path) -> Path:
+        project = copy_project(directory / "p")
+        (project / "data" / "cases" / "zz-citing-case.md").write_text(
+            textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+        site = project / "site"
+        result = mkdocs_build(project, site)
+        assert result.returncode == 0, result.stderr
+        return site
+
+    return built_once(tmp_path_factory, "law", build)
