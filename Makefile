@@ -37,10 +37,11 @@ site: $(STAMP)
 check: $(STAMP)
 	$(BIN)/kb check
 
-# The whole suite (pytest prints the total time last). Exit status 5 (nothing collected,
-# e.g. a -m selection that matches no test) is not a failure.
+# The whole suite on two workers (pytest-xdist; a module's tests stay on one worker so its
+# fixtures are built once); pytest prints the total time last. Exit status 5 (nothing
+# collected, e.g. a -m selection that matches no test) is not a failure.
 test: $(STAMP) browser nginx
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest -n 2 --dist loadscope $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "没有收集到测试（pytest 退出状态 5），不算失败"; rc=0; fi; exit $$rc
 
 # Import quality on the real reports in ../shared/seeds (not in the repository; not part of
