@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 class Tree:
@@ -42,13 +43,6 @@ class Tree:
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path / "kb")
-
-
-def seed_texts() -> dict[str, str]:
-    """The real reports in ../shared/seeds (read in place, never copied)."""
-    if not SEEDS.is_dir():
-        pytest.fail(f"seed reports not found at {SEEDS}: the tests expect ../shared beside the repo")
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
 
 
 CASE = """
@@ -96,6 +90,38 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+@dataclass
+class Ran:
+    """What a ``kb`` run gave: the fields of ``subprocess.CompletedProcess`` the tests read."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_kb(args, cwd: Path) -> Ran:
+    """``kb ARGS`` in directory ``cwd``, run in this process (click's test runner, no stdin,
+    stdout and stderr kept apart). Tests where a real process is the point (kb serve, kb publish,
+    the pre-commit hook) start the installed command instead."""
+    import click
+    from click.testing import CliRunner
+
+    from kb.cli.main import main
+
+    assert isinstance(main, click.Command), "kb.cli.main.main is expected to be the click command"
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2: stderr is always kept apart
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(main, [str(a) for a in args], prog_name="kb", catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return Ran(result.exit_code, result.stdout, result.stderr)
+
+
 def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
     """``mkdocs build --strict`` of ``project`` into ``site``, as a user runs it."""
     return subprocess.run(
@@ -139,12 +165,53 @@ def browser():
         b.close()
 
 
+def built_once(tmp_path_factory, name: str, build) -> Path:
+    """``build(directory)`` run once for the whole test run and its result shared: under
+    pytest-xdist the first worker to ask builds it (under a file lock), the others reuse it."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory, done = shared / name, shared / f"{name}.built"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                if directory.exists():  # a worker failed half-way: start again
+                    shutil.rmtree(directory)
+                directory.mkdir()
+                result = build(directory)
+                done.write_text(str(result), encoding="utf-8")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return Path(done.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> Path:
+    """The bundled sample project (the repository itself) built once for the whole run, into a
+    directory named ``kb`` (serve its parent to get the site under /kb/). Read it, never change it."""
+
+    def build(directory: Path) -> Path:
+        site = directory / "www" / "kb"
+        result = mkdocs_build(ROOT, site)
+        assert result.returncode == 0, result.stderr
+        return site
+
+    return built_once(tmp_path_factory, "sample", build)
+
+
 @pytest.fixture(scope="session")
 def law_site(tmp_path_factory) -> Path:
-    """The sample project plus ``CITING_CASE``, built once for the whole run."""
-    project = copy_project(tmp_path_factory.mktemp("law") / "p")
-    (project / "data" / "cases" / "zz-citing-case.md").write_text(textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
-    site = project / "site"
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, result.stderr
-    return site
+    """The sample project plus ``CITING_CASE``, built once for the whole run. Read it, never change it."""
+
+    def build(directory: Path) -> Path:
+        project = copy_project(directory / "p")
+        (project / "data" / "cases" / "zz-citing-case.md").write_text(
+            textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
+        site = project / "site"
+        result = mkdocs_build(project, site)
+        assert result.returncode == 0, result.stderr
+        return site
+
+    return built_once(tmp_path_factory, "law", build)

@@ -152,6 +152,7 @@ def page(site, url) -> tuple[str, Ids]:
     return html, p
 
 
+@pytest.mark.slow
 def test_every_article_of_every_document_has_an_anchor_and_a_toc_link(law_site):
     kb = KnowledgeBase.load(ROOT)
     checked = 0
@@ -169,6 +170,7 @@ def test_every_article_of_every_document_has_an_anchor_and_a_toc_link(law_site):
     assert checked >= 60
 
 
+@pytest.mark.slow
 def test_regulation_page_article_anchor_sits_in_its_paragraph(law_site):
     html, p = page(law_site, "regulations/zongjiao-shiwu-tiaoli-2017/")
     assert p.anchor_parents["article-36"] == "a<p"
@@ -179,6 +181,7 @@ def test_regulation_page_article_anchor_sits_in_its_paragraph(law_site):
     assert re.search(r'<a href="#article-36">第三十六条</a> <span class="kb-excerpt">宗教教职人员经宗教团体认定', toc)
 
 
+@pytest.mark.slow
 def test_inserted_article_and_plain_paragraph_form_in_sample(law_site):
     html, p = page(law_site, "policies/qingqing-zhengshang-guanxi-banfa-2026/")
     assert {"chapter-1", "chapter-2", "chapter-3", "article-1", "article-12", "article-12-1", "article-20"} <= set(p.ids)

@@ -37,16 +37,19 @@ def sites(project, tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_public_build_contains_no_canary(sites):
     assert find(sites["public"], INTERNAL + RESTRICTED) == {}
 
 
+@pytest.mark.slow
 def test_default_build_contains_internal_but_not_restricted(sites):
     hits = find(sites["default"], INTERNAL + RESTRICTED)
     assert sorted(hits) == sorted(INTERNAL)  # every internal canary is published, no restricted one
     assert any(f.startswith("search/idx/") for f in hits["zqintsection"])  # report sections are indexed
 
 
+@pytest.mark.slow
 def test_all_build_contains_restricted(sites):
     hits = find(sites["all"], INTERNAL + RESTRICTED)
     assert sorted(hits) == sorted(INTERNAL + RESTRICTED)
@@ -54,6 +57,7 @@ def test_all_build_contains_restricted(sites):
 
 @pytest.mark.parametrize("level,levels", [("public", {"public"}), ("default", {"public", "internal"}),
                                           ("all", {"public", "internal", "restricted"})])
+@pytest.mark.slow
 def test_counts_follow_the_audience(project, sites, level, levels):
     expected = count_audience(project, levels)
     site = sites[level]
@@ -65,6 +69,7 @@ def test_counts_follow_the_audience(project, sites, level, levels):
     assert re.search(rf"\b{expected}\b", home), "home page total"
 
 
+@pytest.mark.slow
 def test_hidden_citation_is_plain_text_and_not_pending(sites):
     page = (sites["public"] / "cases/zq-pub-case/index.html").read_text(encoding="utf-8")
     assert "《受限办法简称》第一条" in page
@@ -77,6 +82,7 @@ def test_hidden_citation_is_plain_text_and_not_pending(sites):
     assert re.search(r"<a [^>]*href=\"[^\"]*zq-res-pol/[^\"]*\"[^>]*>[^<]*受限办法简称", full)
 
 
+@pytest.mark.slow
 def test_version_family_without_hidden_member(sites):
     public = (sites["public"] / "policies/zq-pub-pol/index.html").read_text(encoding="utf-8")
     assert "版本沿革" not in public and "被取代" not in public
@@ -84,6 +90,7 @@ def test_version_family_without_hidden_member(sites):
     assert "版本沿革" in full
 
 
+@pytest.mark.slow
 def test_hidden_report_and_case_links(sites):
     case = (sites["public"] / "cases/zq-pub-case/index.html").read_text(encoding="utf-8")
     assert "出自报告" not in case
@@ -92,6 +99,7 @@ def test_hidden_report_and_case_links(sites):
     assert "本报告相关案例" in (sites["all"] / "reports/zq-pub-report/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_two_builds_are_identical(project, sites, tmp_path):
     again = tmp_path / "again"
     r = build(project, again)
@@ -101,6 +109,7 @@ def test_two_builds_are_identical(project, sites, tmp_path):
     assert [k for k in first if first[k] != second[k]] == []
 
 
+@pytest.mark.slow
 def test_sitemap_gzip_header_has_data_date(sites, project):
     raw = (sites["default"] / "sitemap.xml.gz").read_bytes()
     mtime = struct.unpack("<I", raw[4:8])[0]
@@ -154,6 +163,7 @@ def test_load_validates_hidden_entries_too(tree):
     assert any("year" in str(p) for p in kb.problems.errors)
 
 
+@pytest.mark.slow
 def test_mkdocs_yml_setting(project, tmp_path):
     p = tmp_path / "p"
     import shutil
@@ -169,6 +179,7 @@ def test_mkdocs_yml_setting(project, tmp_path):
     assert find(site, INTERNAL + RESTRICTED) == {}
 
 
+@pytest.mark.slow
 def test_entries_json_lists_visible_metadata(sites):
     site = sites["default"]
     raw = (site / "entries.json").read_text(encoding="utf-8")

@@ -21,11 +21,8 @@ AREAS = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, out)
-    assert result.returncode == 0, result.stderr
-    return out
+def site(sample_site) -> Path:
+    return sample_site
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +75,7 @@ def test_sample_data_is_valid_and_complete(full_kb):
     assert kb.taxonomy.slugs == AREAS
 
 
+@pytest.mark.slow
 def test_every_area_page_lists_its_entries(site, kb):
     for slug in AREAS:
         page = site / "areas" / slug / "index.html"
@@ -89,6 +87,7 @@ def test_every_area_page_lists_its_entries(site, kb):
             assert f"../../{e.url}#{sec.anchor}" in links
 
 
+@pytest.mark.slow
 def test_entry_pages_have_card_body_and_section_anchors(site, kb):
     for e in kb.entries:
         page = site / e.url / "index.html"
@@ -99,6 +98,7 @@ def test_entry_pages_have_card_body_and_section_anchors(site, kb):
             assert sec.anchor in ids, (e.id, sec.anchor)
 
 
+@pytest.mark.slow
 def test_entries_stay_out_of_the_navigation(site, kb):
     home = parse(site / "index.html")
     nav = set(home.nav_hrefs)
@@ -111,6 +111,7 @@ def test_entries_stay_out_of_the_navigation(site, kb):
     assert len(entry_nav) == len(home.nav_hrefs)
 
 
+@pytest.mark.slow
 def test_type_and_year_pages(site, kb):
     for t, d in [("regulation", "regulations"), ("policy", "policies"), ("report", "reports"), ("case", "cases")]:
         links = parse(site / d / "index.html").hrefs
@@ -120,6 +121,7 @@ def test_type_and_year_pages(site, kb):
         assert {f"../../{e.url}" for e in entries} <= set(links)
 
 
+@pytest.mark.slow
 def test_home_has_counts_charts_and_recent(site, kb):
     html = (site / "index.html").read_text(encoding="utf-8")
     assert f"<strong>{len(kb.entries)}</strong>" in html
@@ -127,6 +129,7 @@ def test_home_has_counts_charts_and_recent(site, kb):
     assert 'class="kb-recent"' in html
 
 
+@pytest.mark.slow
 def test_no_external_requests_in_html(site):
     """Nothing is loaded from outside the site; the only outside links are
     plain <a> links to the repository configured in mkdocs.yml (编辑此页)."""

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urljoin
 
+import pytest
+
 from kb.analysis import citations
 from kb.analysis.articles import parse
 from kb.source.loader import SourceDoc
@@ -294,6 +296,7 @@ def parsed(site: Path, url: str) -> Anchors:
     return p
 
 
+@pytest.mark.slow
 def test_added_case_links_to_the_current_article_and_is_listed_as_citing(law_site):
     case = parsed(law_site, "cases/zz-citing-case/")
     assert ("../../regulations/zongjiao-shiwu-tiaoli-2017/#article-36", "《宗教事务条例》第三十六条") in case.cites
@@ -310,6 +313,7 @@ def test_added_case_links_to_the_current_article_and_is_listed_as_citing(law_sit
     assert "zz-citing-case" not in old
 
 
+@pytest.mark.slow
 def test_unknown_title_is_on_the_pending_page(law_site):
     html = (law_site / "pending/index.html").read_text(encoding="utf-8")
     row = re.search(r"<tr><td>《某省宗教教职人员备案实施细则》</td><td>(\d+)</td><td>(.*?)</td></tr>", html, re.S)
@@ -322,6 +326,7 @@ def test_unknown_title_is_on_the_pending_page(law_site):
     assert 'href="pending/"' in home  # in the navigation
 
 
+@pytest.mark.slow
 def test_every_citation_link_in_the_site_resolves(law_site):
     pages: dict[Path, Anchors] = {}
     total = with_article = 0
@@ -341,6 +346,7 @@ def test_every_citation_link_in_the_site_resolves(law_site):
     assert total >= 30 and with_article >= 10
 
 
+@pytest.mark.slow
 def test_report_section_citations_and_short_form_in_sample(law_site):
     report = parsed(law_site, "reports/mouqu-tongzhanbu-2019-shangbannian/")
     assert ("../../regulations/zongjiao-shiwu-tiaoli-2017/#article-36", "《条例》第三十六条") in report.cites

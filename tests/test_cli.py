@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-from conftest import ROOT, case
-
-KB = [sys.executable, "-m", "kb.cli"]
-
-
-def run(args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(KB + args, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+from conftest import ROOT, case, run_kb as run
 
 
 def test_check_passes_on_the_sample_data():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, case, copy_project, mkdocs_build
+from conftest import ROOT, case, copy_project, mkdocs_build, run_kb
 from kb.source import gitinfo
 from kb.analysis import review
 from kb.model.knowledge import KnowledgeBase
@@ -111,6 +111,7 @@ def test_history_cache_asks_git_again_only_after_a_commit(tmp_path):
     assert gitinfo.HistoryCache().get(tmp_path / "elsewhere") == {}
 
 
+@pytest.mark.slow
 def test_entry_pages_show_git_date_author_and_edit_link(git_site):
     edited = (git_site / "cases/minqi-zhuanchang-zhaopinhui-2022/index.html").read_text(encoding="utf-8")
     assert '<time datetime="2026-05-01">2026-05-01</time> · 李四' in edited
@@ -121,6 +122,7 @@ def test_entry_pages_show_git_date_author_and_edit_link(git_site):
     assert '<time datetime="2024-01-10">2024-01-10</time> · 张三' in other
 
 
+@pytest.mark.slow
 def test_recent_page_lists_the_latest_change_first(git_site):
     text = text_of(git_site / "recent/index.html")
     first_row = re.search(r"日期 条目 类型 变更 修改人 (.*?) 2024-01-10", text).group(1)
@@ -129,6 +131,7 @@ def test_recent_page_lists_the_latest_change_first(git_site):
     assert "新增 张三" in text
 
 
+@pytest.mark.slow
 def test_feed_is_valid_atom_with_the_latest_change_first(git_site):
     root = ET.parse(git_site / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
@@ -143,6 +146,7 @@ def test_feed_is_valid_atom_with_the_latest_change_first(git_site):
     assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)
 
 
+@pytest.mark.slow
 def test_review_page_lists_overdue_entries_with_owners(git_site):
     # The build's "today" is the newest change in the data: 2026-05-01.
     text = text_of(git_site / "review/index.html")
@@ -168,6 +172,7 @@ def test_review_page_reference_date_can_be_fixed(tmp_path):
     assert [str(p) for p in problems.errors] == ["环境变量 KB_TODAY=“2040-02-30”不是有效日期，应写成 YYYY-MM-DD"]
 
 
+@pytest.mark.slow
 def test_build_without_git_still_has_feed_and_pages(tmp_path):
     project = copy_project(tmp_path / "p")
     site = tmp_path / "site"
@@ -237,10 +242,6 @@ def test_review_state_counts_from_reviewed_then_from_git(tree):
     assert [s.entry.id for s in late] == ["a", "b"]
 
 
-def run_kb(args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kb.cli", *args], cwd=cwd, capture_output=True, text=True)
-
-
 def test_kb_check_warns_about_overdue_entries_with_path_line_and_owner(tree):
     tree.write("policies/a.md", policy("a", extra="reviewed: 2024-03-01\nowner: 法规处"))
     r = run_kb(["check", "--today", "2025-05-01"], tree.root)
@@ -272,6 +273,7 @@ def test_bad_review_defaults_in_mkdocs_yml_are_errors(tree):
 # -- field reference and editor files ------------------------------------------
 
 
+@pytest.mark.slow
 def test_field_page_covers_every_schema_field(law_site):
     from kb.schema.models import json_schema
 
@@ -313,6 +315,7 @@ def test_snippets_offer_the_required_fields_and_choices():
 # -- pre-commit ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_pre_commit_runs_kb_check_and_blocks_a_broken_entry(tmp_path):
     project = copy_project(tmp_path / "p")
     shutil.copy(ROOT / ".pre-commit-config.yaml", project)

@@ -142,6 +142,8 @@ def wait_results(page) -> int:
 
 
 @pytest.mark.parametrize("kind", sorted(PAGES))
+@pytest.mark.slow
+@pytest.mark.browser
 def test_no_request_leaves_the_site(nginx_site, guarded, kind):
     base, _ = nginx_site
     page, guard = guarded(base[: base.index("/kb/")] + "/kb/")
@@ -155,6 +157,8 @@ def test_no_request_leaves_the_site(nginx_site, guarded, kind):
     assert page.locator("h1").count() >= 1
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_nginx_subpath_pages_assets_search_and_404(nginx_site, guarded):
     base, dest = nginx_site
     page, guard = guarded(base)
@@ -192,6 +196,8 @@ def offline_site(project, tmp_path_factory) -> Path:
     return dest
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_offline_edition_works_from_file_urls(offline_site, guarded):
     root = offline_site.resolve().as_uri() + "/"
     page, guard = guarded("file://")
@@ -216,6 +222,7 @@ def test_offline_edition_works_from_file_urls(offline_site, guarded):
     assert any(u.endswith(".bin.js") for u in guard.inside)  # the index came through script files
 
 
+@pytest.mark.slow
 def test_offline_links_all_name_html_files(offline_site):
     from kb.publish import verify
 

@@ -14,6 +14,8 @@ from kb.model.knowledge import KnowledgeBase
 
 from conftest import ROOT, serve
 
+pytestmark = pytest.mark.browser
+
 @pytest.fixture(scope="module")
 def base_url(law_site: Path):
     with serve(law_site) as port:

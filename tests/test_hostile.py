@@ -73,6 +73,7 @@ def hostile_site(tmp_path_factory) -> Path:
     return site
 
 
+@pytest.mark.slow
 def test_front_matter_markup_is_escaped_in_every_page_and_json(hostile_site):
     checked = 0
     for path in sorted(hostile_site.rglob("*")):
@@ -152,6 +153,7 @@ yaml_chars = st.sampled_from(list("abc:-[]{}&*!|>'\"#%@` \t\n\r\\,?0123456789") 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(yaml_chars, max_size=80).map("".join), st.text(max_size=200))
+@pytest.mark.slow
 def test_fuzz_parse_entry_never_raises(front, body):
     """What read_entry does with a file's bytes: decode (BOM, CR/CRLF), then parse."""
     problems = Problems()

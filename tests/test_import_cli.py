@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from kb.importer.run import run_import
 from kb.model.knowledge import KnowledgeBase
 
-KB = [sys.executable, "-m", "kb.cli"]
+from conftest import run_kb as run
 
 REPORT_A = """某区委统战部2022年上半年工作总结
 当前位置：首页 > 工作总结
@@ -40,10 +38,6 @@ REPORT_B = """某市委统战部2019年度工作总结
 （一）侨务工作
 走访归侨侨眷，加强海外联谊。
 """
-
-
-def run(args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(KB + args, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
 def sources(tmp_path: Path) -> tuple[Path, Path]:

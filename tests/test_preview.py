@@ -193,6 +193,7 @@ def project(tmp_path):
     yield PreviewProject(tmp_path / "p")
 
 
+@pytest.mark.slow
 def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.build()
     assert project.state.kept == 0
@@ -222,6 +223,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     assert _site_files(project.site) == project.full_build()
 
 
+@pytest.mark.slow
 def test_preview_adds_and_removes_entry_pages(project):
     project.build()
     new = project.entry("cases/zz-preview-new.md")
@@ -239,6 +241,7 @@ def test_preview_adds_and_removes_entry_pages(project):
     assert _site_files(project.site) == project.full_build()
 
 
+@pytest.mark.slow
 def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, caplog):
     project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"
@@ -256,6 +259,7 @@ def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, capl
     assert _site_files(project.site) == project.full_build()
 
 
+@pytest.mark.slow
 def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
     project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"
@@ -302,6 +306,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
     root = copy_project(tmp_path / "p")
     port = _free_port()

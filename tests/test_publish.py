@@ -51,6 +51,7 @@ def published(project, tmp_path_factory):
     return dest, first_target, first, second
 
 
+@pytest.mark.slow
 def test_publish_swaps_a_symlink_and_keeps_the_previous_release(published):
     dest, first_target, first, second = published
     assert dest.is_symlink() and (dest / "index.html").is_file()
@@ -61,6 +62,7 @@ def test_publish_swaps_a_symlink_and_keeps_the_previous_release(published):
     assert sorted(find(dest, INTERNAL + RESTRICTED)) == sorted(INTERNAL)
 
 
+@pytest.mark.slow
 def test_archive_and_checksum(published):
     dest, *_ = published
     release = Path(os.path.realpath(dest)).parent
@@ -78,12 +80,14 @@ def test_archive_and_checksum(published):
     assert files == snapshot(dest)
 
 
+@pytest.mark.slow
 def test_archive_is_reproducible(tmp_path, published):
     dest, *_ = published
     a, b = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
     assert pub.write_archive(Path(os.path.realpath(dest)), a) == pub.write_archive(Path(os.path.realpath(dest)), b)
 
 
+@pytest.mark.slow
 def test_rollback_and_forward_again(published):
     dest, first_target, *_ = published
     current = os.readlink(dest)
@@ -94,6 +98,7 @@ def test_rollback_and_forward_again(published):
     assert r.returncode == 0 and os.readlink(dest) == current
 
 
+@pytest.mark.slow
 def test_broken_tree_leaves_dest_untouched(project, published, tmp_path):
     dest, *_ = published
     before_link, before = os.readlink(dest), snapshot(dest)
@@ -109,6 +114,7 @@ def test_broken_tree_leaves_dest_untouched(project, published, tmp_path):
     assert sorted(p.name for p in pub.releases_dir(dest).iterdir()) == releases_before  # no leftover build
 
 
+@pytest.mark.slow
 def test_failed_verification_leaves_dest_untouched(project, tmp_path, monkeypatch):
     """A build that passes MkDocs but leaks (here: a hand-written page naming a hidden entry)."""
     import shutil
@@ -125,6 +131,7 @@ def test_failed_verification_leaves_dest_untouched(project, tmp_path, monkeypatc
     assert not dest.is_symlink() and (dest / "index.html").read_text(encoding="utf-8") == "旧网站"
 
 
+@pytest.mark.slow
 def test_plain_directory_dest_is_kept_as_earlier_release(project, tmp_path):
     dest = tmp_path / "site"
     dest.mkdir()
@@ -148,6 +155,7 @@ def test_rollback_without_history_is_a_clear_error(tmp_path):
 # -- verify on its own ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_verify_finds_broken_links_anchors_empty_pages_and_outside_resources(published, tmp_path):
     dest, *_ = published
     import shutil

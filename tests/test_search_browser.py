@@ -11,20 +11,19 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from conftest import ROOT, mkdocs_build, serve
+from conftest import ROOT, serve
+
+pytestmark = pytest.mark.browser
 
 SUBPATH = "kb"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The sample site built into a subpath (/kb/) and served from 127.0.0.1."""
-    www = tmp_path_factory.mktemp("www")
-    site = www / SUBPATH
-    result = mkdocs_build(ROOT, site)
-    assert result.returncode == 0, result.stderr
-    with serve(www) as port:
-        yield f"http://127.0.0.1:{port}/{SUBPATH}/", site
+def server(sample_site):
+    """The sample site served under a subpath (/kb/) from 127.0.0.1."""
+    assert sample_site.name == SUBPATH
+    with serve(sample_site.parent) as port:
+        yield f"http://127.0.0.1:{port}/{SUBPATH}/", sample_site
 
 
 @pytest.fixture

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
+import sys
 
 from kb.model.knowledge import KnowledgeBase
 from kb.analysis.sections import AreaMatcher, heading_kind, split_sections
 from kb.source.loader import Problems, read_taxonomy
 
-from conftest import ROOT, seed_texts
+from conftest import ROOT
 
 REPORT = """
 ---
@@ -129,34 +129,37 @@ def test_heading_kinds():
     assert heading_kind("（一）加强党外代表人士队伍建设") is None
 
 
-def _seed_as_markdown(text: str) -> str:
-    """Turn a seed's numbered lines into Markdown headings, as an importer would."""
-    out = []
-    for line in text.splitlines():
-        line = line.strip()
-        if re.match(r"^[一二三四五六七八九十]+、", line) and len(line) < 40:
-            out.append("## " + line)
-        elif re.match(r"^[（(][一二三四五六七八九十]+[）)]", line):
-            heading, _, rest = line.partition("。")  # "(一)heading。body" on one line
-            out.append("### " + heading)
-            out.append(rest)
-        else:
-            out.append(line)
+def _heldout_reports() -> list[dict]:
+    """The fictional held-out reports (tests/fixtures/heldout/reports.py), as written."""
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "heldout"))
+    from reports import REPORTS
+
+    return REPORTS
+
+
+def _as_markdown(report: dict) -> str:
+    """A report's outline as Markdown headings (its depth), as the importer writes it."""
+    out = list(report["intro"])
+    for depth, heading, _kind, _area, paras in report["items"]:
+        out.append("#" * (depth + 1) + " " + heading)
+        out.extend(paras)
     return "\n\n".join(out)
 
 
-def test_seed_reports_split_and_classify():
-    """Real reports (both scripts) split into sections and get areas from the taxonomy."""
+def test_reports_split_and_classify():
+    """Whole reports split into sections and get areas from the taxonomy.
+
+    (The same check on the real reports in ../shared/seeds is part of bench/eval_import.py --check.)
+    """
     matcher = AreaMatcher(keywords())
     total, with_area, found = 0, 0, set()
-    for name, text in seed_texts().items():
-        secs = split_sections(_seed_as_markdown(text), 1)
-        assert len(secs) >= 4, name
+    for report in _heldout_reports():
+        secs = split_sections(_as_markdown(report), 1)
+        assert len(secs) >= 4, report["file"]
         for s in secs:
             areas, _ = matcher.score(s.heading, s.text)
             total += 1
             with_area += bool(areas)
             found.update(areas)
     assert with_area / total > 0.6
-    # The seeds cover religion, ethnic work, private economy and the democratic parties.
     assert {"religion", "ethnic", "private-economy", "party-cooperation"} <= found

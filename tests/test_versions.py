@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from kb.cli.main import main
@@ -131,6 +132,7 @@ def banner(html: str) -> str:
     return f"{m.group(1)}: {text} -> {hrefs}"
 
 
+@pytest.mark.slow
 def test_banners_link_to_the_version_in_force(law_site):
     assert banner(entry_html(law_site, "regulations/zongjiao-shiwu-tiaoli-2004")) == (
         "amended: 已修改：现行有效版本见 宗教事务条例（2017-08-26 公布）。 -> ['../zongjiao-shiwu-tiaoli-2017/']")
@@ -151,6 +153,7 @@ def test_banners_link_to_the_version_in_force(law_site):
         "repealed: 已废止。 -> []")
 
 
+@pytest.mark.slow
 def test_every_family_member_shows_the_timeline(law_site):
     kb = KnowledgeBase.load(ROOT)
     for fam in {id(f): f for f in kb.families.by_id.values()}.values():
