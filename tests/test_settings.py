@@ -4,15 +4,11 @@ messages that name the line, and environment overrides."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
-from pathlib import Path
-
+from conftest import copy_project
 from kb.problems import Problems
 from kb.settings import DEFAULT_REVIEW_EVERY, Settings
-
-ROOT = Path(__file__).resolve().parents[1]
 
 YML = """site_name: 测试
 extra:
@@ -60,11 +56,7 @@ def test_environment_overrides_the_file():
 
 
 def test_a_build_checks_settings_before_reading_data(tmp_path):
-    project = tmp_path / "p"
-    shutil.copytree(ROOT / "docs", project / "docs")
-    shutil.copytree(ROOT / "data", project / "data")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "hooks").symlink_to(ROOT / "hooks")
+    project = copy_project(tmp_path / "p")
     yml = (project / "mkdocs.yml").read_text(encoding="utf-8")
     (project / "mkdocs.yml").write_text(yml.replace("feed_size: 50", "feed_size: 很多"), encoding="utf-8")
     (project / "data" / "cases" / "broken.md").write_text("---\nid: broken\n---\n正文\n", encoding="utf-8")
