@@ -42,6 +42,8 @@ def git_project(dest: Path) -> Path:
     """The sample project in a git repository: everything added on 2024-01-10 by 张三,
     one case changed on 2026-05-01 by 李四."""
     project = copy_project(dest)
+    # Display names for two of the three committers the tests use (王五 is not listed).
+    (project / "data" / "editors.yml").write_text("张三: 张三\n李四: 李四（民族宗教处）\n", encoding="utf-8")
     git(project, "init", "-q", "-b", "main")
     git(project, "add", "data", "docs", "mkdocs.yml")
     git(project, "commit", "-q", "-m", "初始导入")
@@ -71,13 +73,32 @@ def text_of(path: Path) -> str:
 
 
 def test_parse_log_takes_first_and_last_commit_per_file():
-    log = ("\x1e2026-05-01T15:30:00+08:00\x1f李四\n\ndata/a.md\n"
+    log = ("\x1e2026-05-01T15:30:00+08:00\x1f李四\x1fli@example.cn\n\ndata/a.md\n"
            "\x1e2024-01-10T09:00:00+08:00\x1f张三\n\ndata/a.md\ndata/b.md\n")
     h = gitinfo.parse_log(log)
     assert h["data/a.md"].updated.date() == dt.date(2026, 5, 1)
     assert h["data/a.md"].created.date() == dt.date(2024, 1, 10)
     assert h["data/a.md"].author == "李四" and not h["data/a.md"].is_new
+    assert h["data/a.md"].email == "li@example.cn" and h["data/b.md"].email == ""
     assert h["data/b.md"].author == "张三" and h["data/b.md"].is_new
+
+
+def test_editor_names_come_from_editors_yml_never_from_git(tmp_path):
+    from kb.problems import Problems
+
+    path = tmp_path / "editors.yml"
+    path.write_text("Zhang.San@Example.cn: 张三\nlisi: 李四\n", encoding="utf-8")
+    editors = gitinfo.read_editors(path, "data/editors.yml", Problems())
+    when = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
+    def who(author, email):
+        return gitinfo.editor_name(gitinfo.FileHistory(when, when, author, 1, email), editors)
+    assert who("zs", "zhang.san@example.cn") == "张三"  # by e-mail, case-insensitive
+    assert who("lisi", "x@y") == "李四"  # by git name
+    assert who("root", "root@build-host") == ""  # unmapped: no name, never the raw identity
+    path.write_text("- 张三\n", encoding="utf-8")
+    problems = Problems()
+    assert gitinfo.read_editors(path, "data/editors.yml", problems) == {}
+    assert "data/editors.yml:1" in str(problems.errors[0])
 
 
 def test_history_outside_a_repository_is_empty(tree):
@@ -95,7 +116,7 @@ def test_one_git_call_for_a_whole_build(tmp_path, monkeypatch):
     pages = list(gen.pages()) + list(gen.static_files())
     assert len(pages) > len(kb.entries)
     assert len(calls) == 1
-    assert kb.history[EDITED].author == "李四"
+    assert kb.history[EDITED].author == "李四（民族宗教处）"  # the name from data/editors.yml
 
 
 def test_history_cache_asks_git_again_only_after_a_commit(tmp_path):
@@ -103,18 +124,20 @@ def test_history_cache_asks_git_again_only_after_a_commit(tmp_path):
     cache = gitinfo.HistoryCache()
     first = cache.get(project)
     assert cache.get(project) is first and cache.calls == 1
-    (project / EDITED).write_text("changed, not committed\n", encoding="utf-8")
+    (project / EDITED).write_text((project / EDITED).read_text(encoding="utf-8") + "\n再改一句。\n",
+                                  encoding="utf-8")
     assert cache.get(project) is first and cache.calls == 1  # saving a file is not a commit
     git(project, "commit", "-q", "-am", "再次修改", author="王五", date="2026-06-01T10:00:00+08:00")
     second = cache.get(project)
-    assert cache.calls == 2 and second[EDITED].author == "王五"
+    assert cache.calls == 2 and second[EDITED].author == "王五"  # the raw git identity
+    assert KnowledgeBase.load(project).history[EDITED].author == ""  # not in editors.yml: no name shown
     assert gitinfo.HistoryCache().get(tmp_path / "elsewhere") == {}
 
 
 @pytest.mark.slow
 def test_entry_pages_show_git_date_author_and_edit_link(git_site):
     edited = (git_site / "cases/minqi-zhuanchang-zhaopinhui-2022/index.html").read_text(encoding="utf-8")
-    assert '<time datetime="2026-05-01">2026-05-01</time> · 李四' in edited
+    assert '<time datetime="2026-05-01">2026-05-01</time> · 李四（民族宗教处）' in edited
     assert ('href="https://git.tongzhan.example/kb/kb/edit/main/data/cases/minqi-zhuanchang-zhaopinhui-2022.md"'
             in edited)
     assert ">编辑此页<" in edited
@@ -127,7 +150,7 @@ def test_recent_page_lists_the_latest_change_first(git_site):
     text = text_of(git_site / "recent/index.html")
     first_row = re.search(r"日期 条目 类型 变更 修改人 (.*?) 2024-01-10", text).group(1)
     assert "2026-05-01" in first_row and "工商联牵头举办民营企业专场招聘会" in first_row
-    assert "修改 李四" in first_row
+    assert "修改 李四（民族宗教处）" in first_row
     assert "新增 张三" in text
 
 
@@ -140,7 +163,7 @@ def test_feed_is_valid_atom_with_the_latest_change_first(git_site):
     assert 1 <= len(entries) <= 50
     first = entries[0]
     assert first.find(f"{ATOM}title").text.startswith("工商联牵头举办民营企业专场招聘会")
-    assert first.find(f"{ATOM}author/{ATOM}name").text == "李四"
+    assert first.find(f"{ATOM}author/{ATOM}name").text == "李四（民族宗教处）"
     href = first.find(f"{ATOM}link").get("href")
     assert (git_site / href / "index.html").is_file()  # relative to the feed, which is at the site root
     assert len({e.find(f"{ATOM}id").text for e in entries}) == len(entries)

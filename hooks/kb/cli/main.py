@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from kb.cli.zh import VERSION_TEXT, ZhGroup
 from kb.model.knowledge import KnowledgeBase
 
 
@@ -19,8 +20,8 @@ def _find_root(start: Path) -> Path:
     return start
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="tongzhan-kb", message="kb %(version)s")
+@click.group(cls=ZhGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tongzhan-kb", message="kb %(version)s", help=VERSION_TEXT)
 def main() -> None:
     """统战工作政策知识库工具。"""
 
@@ -111,19 +112,20 @@ _NEW_FIELDS = {
 
 @main.command()
 @click.argument("etype", metavar="TYPE", type=click.Choice(["regulation", "policy", "report", "case"]))
-@click.option("--title")
+@click.option("--title", help="标题")
 @click.option("--areas", help="逗号分隔的领域标识，如 religion,ethnic")
-@click.option("--unit")
-@click.option("--year", type=int)
-@click.option("--issuer")
-@click.option("--status")
-@click.option("--promulgated")
-@click.option("--doc-number", "doc_number")
-@click.option("--period")
-@click.option("--level")
-@click.option("--audience")
+@click.option("--unit", help="单位")
+@click.option("--year", type=int, help="年份（四位数）")
+@click.option("--issuer", help="制定机关")
+@click.option("--status", help="时效性：in-force / amended / repealed / not-yet-effective")
+@click.option("--promulgated", help="公布日期（YYYY-MM-DD）")
+@click.option("--doc-number", "doc_number", help="文号")
+@click.option("--period", help="报告期：年度 / 上半年 / 下半年 / 专项")
+@click.option("--level", help="单位层级：省 / 市 / 区县 / 乡镇")
+@click.option("--audience", help="可见范围：public / internal / restricted")
 @click.option("--id", "entry_id", help="指定 id（默认由标题或类型和年份生成）")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     """按模板新建条目（TYPE：regulation / policy / report / case）。不会覆盖已有文件。"""
     import datetime as dt

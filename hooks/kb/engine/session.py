@@ -69,6 +69,10 @@ class BuildSession:
             raise PluginError(f"设置有 {len(exc.problems.errors)} 处错误，构建已停止（详见上方）") from None
         for problem in problems.warnings:
             log.info(str(problem))
+        # Theme templates of our own in front of Material's (a Chinese 404 page).
+        theme_dir = str(Path(__file__).resolve().parent.parent / "site" / "theme")
+        if theme_dir not in config.theme.dirs:
+            config.theme.dirs.insert(0, theme_dir)
         if settings.offline:
             config.use_directory_urls = False  # file:// has no directory index pages
         root = Path(config.config_file_path).resolve().parent

@@ -17,6 +17,8 @@ an index added later cannot keep entries of a wider audience. Only
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
@@ -209,7 +211,10 @@ class KnowledgeBase:
         tree = gitinfo.history(self.root)
         if not tree:
             return {}
-        return {e.doc.rel: h for e in self.entries if (h := tree.get(e.doc.rel)) is not None}
+        # A committer identity is not an editor's name: only names from data/editors.yml are shown.
+        editors = gitinfo.read_editors(self.root / "data" / "editors.yml", "data/editors.yml", self.problems)
+        return {e.doc.rel: dataclasses.replace(h, author=gitinfo.editor_name(h, editors))
+                for e in self.entries if (h := tree.get(e.doc.rel)) is not None}
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:

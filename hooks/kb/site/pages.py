@@ -238,7 +238,7 @@ class Generator:
                 "href": self._absolute(url),
                 "published": r["created"].isoformat(),
                 "updated": r["updated"].isoformat(),
-                "author": h.author if h else self.site_title,
+                "author": (h.author if h else "") or self.site_title,
             })
         updated = max((r["updated"] for r in rows), default=dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
         return self.env.get_template("feed.xml.j2").render(

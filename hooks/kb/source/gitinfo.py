@@ -27,8 +27,9 @@ class FileHistory:
 
     created: dt.datetime  # first commit that added the file
     updated: dt.datetime  # last commit that changed it
-    author: str  # author of the last commit
+    author: str  # author of the last commit: the raw git name until KnowledgeBase maps it (editors.yml)
     commits: int
+    email: str = ""  # that author's e-mail address
 
     @property
     def is_new(self) -> bool:
@@ -37,15 +38,16 @@ class FileHistory:
 
 
 def parse_log(text: str) -> dict[str, FileHistory]:
-    """Parse ``git log --format=<RS>%aI<US>%an --name-only`` output (newest first)."""
-    first: dict[str, tuple[dt.datetime, str]] = {}
+    """Parse ``git log --format=<RS>%aI<US>%an<US>%ae --name-only`` output (newest first)."""
+    first: dict[str, tuple[dt.datetime, str, str]] = {}
     last: dict[str, dt.datetime] = {}
     counts: dict[str, int] = {}
     for record in text.split(_RECORD):
         if not record.strip():
             continue
         header, _, names = record.partition("\n")
-        when_s, _, author = header.partition(_FIELD)
+        when_s, _, who = header.partition(_FIELD)
+        author, _, email = who.partition(_FIELD)
         try:
             when = dt.datetime.fromisoformat(when_s.strip())
         except ValueError:
@@ -55,12 +57,12 @@ def parse_log(text: str) -> dict[str, FileHistory]:
             if not name:
                 continue
             if name not in first:
-                first[name] = (when, author.strip())
+                first[name] = (when, author.strip(), email.strip())
             last[name] = when  # older commits come later: the last seen is the first commit
             counts[name] = counts.get(name, 0) + 1
     return {
-        name: FileHistory(created=last[name], updated=upd, author=author, commits=counts[name])
-        for name, (upd, author) in first.items()
+        name: FileHistory(created=last[name], updated=upd, author=author, commits=counts[name], email=email)
+        for name, (upd, author, email) in first.items()
     }
 
 
@@ -75,7 +77,7 @@ def read_history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
         return {}
     cmd = [
         git, "-c", "core.quotePath=false", "-C", str(root), "log",
-        "--no-renames", "--relative", "--name-only", f"--format={_RECORD}%aI{_FIELD}%an",
+        "--no-renames", "--relative", "--name-only", f"--format={_RECORD}%aI{_FIELD}%an{_FIELD}%ae",
         "--", subdir,
     ]
     try:
@@ -87,6 +89,32 @@ def read_history(root: Path, subdir: str = "data") -> dict[str, FileHistory]:
         log.debug("git log failed: %s", out.stderr.decode("utf-8", "replace").strip())
         return {}
     return parse_log(out.stdout.decode("utf-8", "replace"))
+
+
+def read_editors(path: Path, rel: str, problems) -> dict[str, str]:
+    """``data/editors.yml``: git identities (e-mail address or author name) -> the
+    name shown as 修改人. Optional; a committer not listed is shown without a name."""
+    import yaml
+
+    if not path.is_file():
+        return {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(rel, (mark.line + 1) if mark else 1, "-", f"editors.yml 不是有效的 YAML：{exc}")
+        return {}
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        problems.add(rel, 1, "-", "editors.yml 应为“git 邮箱或姓名: 显示的姓名”的映射")
+        return {}
+    return {k.strip().lower(): v.strip() for k, v in raw.items() if v.strip()}
+
+
+def editor_name(h: FileHistory, editors: dict[str, str]) -> str:
+    """The display name for a commit's author, or "" when editors.yml does not list it."""
+    return editors.get(h.email.lower()) or editors.get(h.author.lower()) or ""
 
 
 def _git_dir(root: Path) -> Path | None:

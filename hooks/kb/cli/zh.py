@@ -1,0 +1,96 @@
+"""Chinese help screens for the ``kb`` command: click's own words translated.
+
+click writes "Usage:", "Options:", "Commands:", "Show this message and exit."
+and the metavars of its types (TEXT, INTEGER, DIRECTORY…) in English. The
+classes here replace them without gettext: ``ZhGroup`` is the ``kb`` group,
+and every command added with ``@main.command()`` becomes a ``ZhCommand``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+HELP_TEXT = "显示本帮助并退出"
+VERSION_TEXT = "显示版本号并退出"
+_SECTIONS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+_METAVARS = {"text": "文本", "integer": "整数", "directory": "目录", "file": "文件", "path": "路径",
+             "datetime": "日期", "float": "数字", "boolean": "是/否"}
+
+
+class ZhFormatter(click.HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_SECTIONS.get(heading, heading)}：\n")
+
+
+class ZhContext(click.Context):
+    formatter_class = ZhFormatter
+
+
+def _chinese_metavars(params: list[click.Parameter]) -> None:
+    for p in params:
+        if not isinstance(p, click.Option) or p.is_flag or p.count:
+            continue
+        if p.metavar is None and not isinstance(p.type, click.Choice):
+            kind = p.type.name if not isinstance(p.type, click.Path) else (
+                "directory" if not p.type.file_okay else "file" if not p.type.dir_okay else "path")
+            if kind in _METAVARS:
+                p.metavar = _METAVARS[kind]
+
+
+class ZhCommand(click.Command):
+    context_class = ZhContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+        _chinese_metavars(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = HELP_TEXT
+        return opt
+
+
+class ZhGroup(click.Group):
+    context_class = ZhContext
+    command_class = ZhCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+        _chinese_metavars(self.params)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        opt = super().get_help_option(ctx)
+        if opt is not None:
+            opt.help = HELP_TEXT
+        return opt
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        """click's standalone handling, with the frame of its error messages in Chinese."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+                click.echo(f"请运行“{exc.ctx.command_path} -h”查看帮助。\n", err=True)
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            click.echo(f"错误：{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("已中止", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)

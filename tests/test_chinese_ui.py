@@ -1,0 +1,48 @@
+"""Chinese wherever a reader or a contributor looks: built pages and every ``kb`` help screen."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_kb
+
+# Words of the theme's and click's own English interface (not entry content).
+ENGLISH_UI = ("Not found", "Permanent link", "Show this message", "Show the version", "Usage:", "Options:",
+              "Commands:", "[OPTIONS]", "Error:", "Try '")
+COMMANDS = ([], ["check"], ["new"], ["schema"], ["import"], ["publish"], ["serve"])
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "kb")
+def test_every_help_screen_is_in_chinese(args):
+    for flag in ("-h", "--help"):
+        r = run_kb([*args, flag], ROOT)
+        assert r.returncode == 0, r.stderr
+        assert "用法：kb" in r.stdout and "显示本帮助并退出" in r.stdout
+        assert [w for w in ENGLISH_UI if w in r.stdout] == []
+        # no click type names as metavars (TEXT, INTEGER, DIRECTORY…)
+        assert not re.search(r"\b(TEXT|INTEGER|DIRECTORY|FILENAME|BOOLEAN)\b", r.stdout), r.stdout
+
+
+def test_usage_errors_are_in_chinese():
+    r = run_kb(["no-such-command"], ROOT)
+    assert r.returncode == 2
+    assert "错误：" in r.stderr and "请运行“kb -h”查看帮助" in r.stderr
+    assert [w for w in ENGLISH_UI if w in r.stderr] == []
+
+
+def test_no_built_page_shows_english_interface_words(sample_site: Path):
+    pages = list(sample_site.rglob("*.html"))
+    assert len(pages) > 50
+    found = {}
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        hits = [w for w in ("Not found", "Permanent link") if w in text]
+        if hits:
+            found[page.relative_to(sample_site).as_posix()] = hits
+    assert found == {}
+    page_404 = (sample_site / "404.html").read_text(encoding="utf-8")
+    assert "页面不存在" in page_404
+    assert 'title="本节链接"' in (sample_site / "guide" / "index.html").read_text(encoding="utf-8")
