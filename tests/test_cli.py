@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import ROOT, case, run_kb as run
 
 
@@ -42,14 +44,76 @@ def test_new_case_with_flags_passes_check_and_never_overwrites(tree):
     args = ["new", "case", "--title", "标题", "--areas", "religion,ethnic", "--unit", "某区委统战部", "--year", "2024"]
     first = run(args, tree.root)
     assert first.returncode == 0, first.stderr
-    path = tree.root / "data" / "cases" / "case-2024.md"
+    path = tree.root / "data" / "cases" / "biaoti-2024.md"
     original = path.read_text(encoding="utf-8")
     assert "areas: [religion, ethnic]" in original
     second = run(args, tree.root)
     assert second.returncode == 0
     assert path.read_text(encoding="utf-8") == original  # untouched
-    assert (tree.root / "data" / "cases" / "case-2024-2.md").is_file()
-    assert run(["check"], tree.root).returncode == 0
+    assert (tree.root / "data" / "cases" / "biaoti-2024-2.md").is_file()
+    # The template's hints are still in both files: kb check names each at its line.
+    r = run(["check"], tree.root)
+    assert r.returncode == 1
+    lines = [l for l in r.stderr.splitlines() if l.startswith("data/cases/biaoti-2024.md")]
+    assert lines[0] == "data/cases/biaoti-2024.md:11: 正文: 模板占位文字“（为什么做）”尚未替换，请改写为实际内容或删除这一行"
+    assert len(lines) == 4
+    body = original.split("---\n", 2)[2]
+    for hint in ("（为什么做）", "（做了什么）", "（取得了什么效果）", "（其他单位可以借鉴什么）"):
+        body = body.replace(hint, "已写好的内容。")
+    path.write_text(original.split("---\n", 2)[0] + "---\n" + original.split("---\n", 2)[1] + "---\n" + body,
+                    encoding="utf-8")
+    (tree.root / "data" / "cases" / "biaoti-2024-2.md").unlink()
+    r = run(["check"], tree.root)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("title, year, expected", [
+    ("宗教事务条例", "2017", "zongjiao-shiwu-tiaoli-2017"),
+    ("2024年某市统战工作总结", "2024", "moushi-tongzhan-gongzuo-zongjie-2024"),  # the year once
+    ("《宗教事务条例》实施细则", "2024", "zongjiao-shiwu-tiaoli-shishi-xize-2024"),
+    ("绿色旅游 Demo 案例", "2023", "lvse-lvyou-demo-anli-2023"),
+    # too long in full syllables: initials
+    ("某区民族团结进步示范社区创建工作经验做法与成效总结报告", "2024", "mqmztjjbsfsqcjgzjyzfycxzjbg-2024"),
+    ("！！？", "2024", "case-2024"),  # nothing to spell
+])
+def test_new_ids_spell_the_title(title, year, expected):
+    from kb.cli.scaffold import MAX_STEM, new_id
+    from kb.schema.models import ID_RE
+
+    eid = new_id(title, year, "case")
+    assert eid == expected
+    assert ID_RE.match(eid) and len(eid) <= MAX_STEM + 5
+
+
+def test_new_ids_are_bounded_and_valid_for_any_title():
+    from kb.cli.scaffold import MAX_STEM, new_id
+    from kb.schema.models import ID_RE
+
+    for title in ("关于" * 60, "A" * 200 + "条例", "条例" + "x" * 100, "ǖ ü é 中文", "第1号 2号 3号"):
+        eid = new_id(title, "2024", "policy")
+        assert ID_RE.match(eid), eid
+        assert len(eid) <= MAX_STEM + 5, eid
+
+
+def test_new_with_id_option_and_unique_ids(tree):
+    base = ["new", "case", "--areas", "religion", "--unit", "某区委统战部", "--year", "2024"]
+    r = run([*base, "--title", "宗教活动场所安全检查"], tree.root)
+    assert r.returncode == 0 and "zongjiao-huodong-changsuo-anquan-jiancha-2024" in r.stdout
+    r = run([*base, "--title", "宗教活动场所安全检查"], tree.root)
+    assert "zongjiao-huodong-changsuo-anquan-jiancha-2024-2" in r.stdout
+    r = run([*base, "--title", "宗教活动场所安全检查", "--id", "anjian-2024"], tree.root)
+    assert r.returncode == 0 and (tree.root / "data" / "cases" / "anjian-2024.md").is_file()
+
+
+def test_every_template_hint_is_a_known_placeholder():
+    import re
+
+    from kb.schema.placeholders import PLACEHOLDERS
+
+    templates = ROOT / "hooks" / "kb" / "cli" / "templates"
+    hints = {h for f in templates.glob("*.j2") for h in re.findall(r"（[^（）]*）", f.read_text(encoding="utf-8"))
+             if not re.fullmatch(r"（[一二三四五六七八九十]+）", h)}
+    assert hints and hints <= set(PLACEHOLDERS)
 
 
 def test_new_refuses_bad_values_and_missing_fields(tree):

@@ -123,7 +123,7 @@ _NEW_FIELDS = {
 @click.option("--period", help="报告期：年度 / 上半年 / 下半年 / 专项")
 @click.option("--level", help="单位层级：省 / 市 / 区县 / 乡镇")
 @click.option("--audience", help="可见范围：public / internal / restricted")
-@click.option("--id", "entry_id", help="指定 id（默认由标题或类型和年份生成）")
+@click.option("--id", "entry_id", help="指定 id（默认由标题的拼音和年份生成）")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:

@@ -32,6 +32,7 @@ from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
+from kb.schema import placeholders
 from kb.schema.validate import validate_entry
 from kb.model.entry import Entry
 
@@ -133,6 +134,7 @@ class KnowledgeBase:
             meta = validate_entry(doc, area_slugs, problems)
             if meta is None:
                 return None
+            placeholders.check(doc.rel, doc.body, doc.body_line, problems)
             entry = Entry(meta=meta, doc=doc)
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
