@@ -133,3 +133,61 @@ def test_schema_is_generated_from_the_models(tree):
     assert defs["Case"]["additionalProperties"] is False
     assert set(defs["Report"]["required"]) >= {"id", "type", "title", "areas", "unit", "year", "period", "level"}
     assert "religion" in defs["Case"]["properties"]["areas"]["items"]["enum"]
+
+
+def _sample_copy(tmp_path):
+    import shutil
+
+    root = tmp_path / "kb"
+    shutil.copytree(ROOT / "data", root / "data")
+    return root
+
+
+def _break(root, rel, field, value):
+    import re
+
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", text, count=1), encoding="utf-8")
+
+
+REG_2017 = "data/regulations/zongjiao-shiwu-tiaoli-2017.md"
+
+
+def test_one_broken_entry_reports_only_its_own_error(tmp_path):
+    root = _sample_copy(tmp_path)
+    _break(root, REG_2017, "status", "现行")
+    r = run(["check", "--format", "json", "--today", "2025-01-01"], root)
+    assert r.returncode == 1
+    report = json.loads(r.stdout)
+    assert [(p["path"], p["field"]) for p in report["errors"]] == [(REG_2017, "status")]
+    # nothing about the untouched 2004 version or the entries citing 宗教事务条例 ...
+    assert [p for p in report["warnings"] if p["path"] != REG_2017 and "复核" not in p["message"]] == []
+    # ... but the failed file says that problems elsewhere were left out because of it
+    note = [p for p in report["warnings"] if p["path"] == REG_2017]
+    assert len(note) == 1 and "已略去" in note[0]["message"]
+    count = int(note[0]["message"].split("由此引起的 ")[1].split(" 处")[0])
+    assert count >= 2
+
+
+def test_problems_of_other_files_are_still_reported(tmp_path):
+    root = _sample_copy(tmp_path)
+    _break(root, REG_2017, "status", "现行")
+    _break(root, "data/regulations/zongjiao-shiwu-tiaoli-2004.md", "superseded_by", "no-such-entry")
+    report = json.loads(run(["check", "--format", "json"], root).stdout)
+    assert ("data/regulations/zongjiao-shiwu-tiaoli-2004.md", "superseded_by") in {
+        (p["path"], p["field"]) for p in report["errors"]}
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2018-02-30", "“2018-02-30”不是有效日期：2018年2月没有30日（这个月只有 28 天）"),
+    ("2020-02-30", "“2020-02-30”不是有效日期：2020年2月没有30日（这个月只有 29 天）"),
+    ("2017-13-01", "“2017-13-01”不是有效日期：没有13月（月份应为 1–12）"),
+    ("2017-8-26", "“2017-8-26”不是有效日期，应写成 YYYY-MM-DD，例如 2017-08-26"),
+])
+def test_impossible_dates_say_why(tmp_path, value, message):
+    root = _sample_copy(tmp_path)
+    _break(root, REG_2017, "promulgated", value)
+    report = json.loads(run(["check", "--format", "json"], root).stdout)
+    assert {"path": REG_2017, "line": 9, "field": "promulgated", "message": message, "severity": "error"} \
+        in report["errors"]

@@ -32,7 +32,9 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="只输出错误，不输出统计信息")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="按这一天检查复核期限（YYYY-MM-DD，默认今天）")
-def check(root: Path | None, quiet: bool, today) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="json：在标准输出给出全部问题（供编辑器和持续集成读取），退出状态不变")
+def check(root: Path | None, quiet: bool, today, fmt: str) -> None:
     """校验 data/ 中的全部条目（不生成网站）。有错误时以非零状态退出。
 
     超过复核期限的条目作为警告列出（不影响退出状态）。
@@ -52,6 +54,15 @@ def check(root: Path | None, quiet: bool, today) -> None:
     review.warn(kb.entries, settings.review_every, kb.history,
                 today.date() if today else dt.date.today(), kb.problems)
     errors, warnings = kb.problems.errors, kb.problems.warnings
+    if fmt == "json":
+        import json
+
+        def row(p):
+            return {"path": p.path, "line": p.line, "field": p.field, "message": p.message, "severity": p.severity}
+
+        click.echo(json.dumps({"entries": len(kb.entries), "errors": [row(p) for p in errors],
+                               "warnings": [row(p) for p in warnings]}, ensure_ascii=False, indent=2))
+        sys.exit(1 if errors else 0)
     for p in warnings:
         click.echo(str(p), err=True)
     for p in errors:

@@ -27,6 +27,7 @@ from typing import Iterable
 from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
+from kb.model import cascade
 from kb.model.cache import EntryCache
 from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
 from kb.problems import KnowledgeBaseError, Problems
@@ -133,6 +134,7 @@ class KnowledgeBase:
                 return None
             meta = validate_entry(doc, area_slugs, problems)
             if meta is None:
+                failures.append(cascade.failed(doc))
                 return None
             placeholders.check(doc.rel, doc.body, doc.body_line, problems)
             entry = Entry(meta=meta, doc=doc)
@@ -145,6 +147,7 @@ class KnowledgeBase:
                 _warn_review_marks(entry, problems)
             return entry
 
+        failures: list[cascade.Failed] = []
         files = entry_files(data)
         if cache is not None:
             cache.reset_if((root, repr(taxonomy.areas)))
@@ -155,7 +158,9 @@ class KnowledgeBase:
             if entry is not None:
                 entries.append(entry)
         entries = cls._check_links(entries, problems)
-        return cls(root, taxonomy, entries, problems, cache=cache).restricted_to(audience)
+        kb = cls(root, taxonomy, entries, problems, cache=cache)  # analyses versions and citations
+        cascade.suppress(problems, failures, kb.entries)  # problems that only follow from a failed file
+        return kb.restricted_to(audience)
 
     def restricted_to(self, audience: str) -> "KnowledgeBase":
         """The knowledge base of the entries visible to ``audience`` (see
@@ -196,7 +201,7 @@ class KnowledgeBase:
             for fld, target in e.meta.refs.items():
                 other = first.get(target)
                 if other is None:
-                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"引用的条目“{target}”不存在")
+                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, cascade.missing_ref_message(target))
                 elif fld == "report" and other.type != "report":
                     problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"“{target}”不是工作报告")
                 elif fld in ("supersedes", "superseded_by") and other.type != e.type:

@@ -6,6 +6,7 @@ models. Messages shown to contributors are Chinese (see ``validate``).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Optional, Union
@@ -48,6 +49,17 @@ def _id(value: Any) -> Any:
     return value
 
 
+def _impossible_date(text: str) -> str:
+    """Why a YYYY-MM-DD that is written correctly is still not a date: the month or the day."""
+    year, month, day = (int(part) for part in text.split("-"))
+    if year < 1:
+        return f"“{text}”不是有效日期：没有{year}年"
+    if not 1 <= month <= 12:
+        return f"“{text}”不是有效日期：没有{month}月（月份应为 1–12）"
+    last = calendar.monthrange(year, month)[1]
+    return f"“{text}”不是有效日期：{year}年{month}月没有{day}日（这个月只有 {last} 天）"
+
+
 def _date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -57,7 +69,7 @@ def _date(value: Any) -> Any:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            raise PydanticCustomError("kb_date", _impossible_date(value.strip()), {"value": value}) from None
     raise PydanticCustomError("kb_date", "“{value}”不是有效日期，应写成 YYYY-MM-DD，例如 2017-08-26", {"value": value})
 
 
