@@ -168,3 +168,40 @@ def test_every_family_member_shows_the_timeline(law_site):
             assert tl.count("当前适用") == 1
     single = entry_html(law_site, "regulations/zongjiao-jiaozhi-renyuan-guanli-banfa-2021")
     assert "kb-timeline" not in single
+
+
+# -- same-title versions are named -------------------------------------------------
+
+
+def test_same_title_versions_get_distinguishing_labels():
+    kb = KnowledgeBase.load(ROOT, audience="all")
+    by_id = kb.by_id
+    assert by_id["zongjiao-shiwu-tiaoli-2017"].label == "宗教事务条例（2017年修订）"
+    assert by_id["zongjiao-shiwu-tiaoli-2004"].label == "宗教事务条例（2004年）"
+    titles = [e.title for e in kb.entries]
+    for e in kb.entries:
+        if titles.count(e.title) == 1:
+            assert e.label == e.title
+    labels = [e.label for e in kb.entries]
+    assert len(set(labels)) == len(labels)
+
+
+def _visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.slow
+def test_pages_name_the_version_beside_its_namesake(sample_site):
+    import json
+
+    page = _visible_text(entry_html(sample_site, "regulations/zongjiao-shiwu-tiaoli-2017"))
+    assert "取代 宗教事务条例（2004年）" in page
+    assert "宗教事务条例（2017年修订）" in page and "宗教事务条例（2004年）" in page  # timeline
+    recent = _visible_text((sample_site / "recent" / "index.html").read_text(encoding="utf-8"))
+    assert "宗教事务条例（2017年修订）" in recent and "宗教事务条例（2004年）" in recent
+    listing = _visible_text((sample_site / "regulations" / "index.html").read_text(encoding="utf-8"))
+    assert "宗教事务条例（2017年修订）" in listing and "宗教事务条例（2004年）" in listing
+    # search results show the document's title from the index: named too
+    titles = {json.loads(p.read_text(encoding="utf-8"))["title"]
+              for p in (sample_site / "search" / "idx" / "d").glob("*.json")}
+    assert {"宗教事务条例（2017年修订）", "宗教事务条例（2004年）"} <= titles

@@ -22,6 +22,14 @@ class Entry:
     meta: EntryBase
     doc: SourceDoc
     sections: list[Section] = field(default_factory=list)
+    # What tells this entry apart from others of the same title (see name_versions); "" when unique.
+    version_label: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        """The title as shown beside other entries: 宗教事务条例（2017年修订） when
+        another entry has the same title, else just the title."""
+        return f"{self.title}（{self.version_label}）" if self.version_label else self.title
 
     @property
     def id(self) -> str:
@@ -70,3 +78,26 @@ class Entry:
     def classified_sections(self) -> list[Section]:
         """Sections with their own text: the ones shown on area pages."""
         return [s for s in self.sections if s.has_text]
+
+
+def name_versions(entries: list[Entry]) -> None:
+    """Give entries that share a title a distinguishing ``version_label``: the year
+    (a revision: “2017年修订”, it supersedes another), else the 文号, else the id."""
+    by_title: dict[str, list[Entry]] = {}
+    for e in entries:
+        e.version_label = ""
+        by_title.setdefault(e.title.strip(), []).append(e)
+    for group in by_title.values():
+        if len(group) < 2:
+            continue
+        years: dict[int, int] = {}
+        for e in group:
+            years[e.year] = years.get(e.year, 0) + 1
+        for e in group:
+            if years[e.year] == 1:
+                revised = getattr(e.meta, "supersedes", None)
+                e.version_label = f"{e.year}年修订" if revised else f"{e.year}年"
+            else:
+                period = getattr(e.meta, "period", None)
+                e.version_label = (getattr(e.meta, "doc_number", None)
+                                   or (f"{e.year}年{period}" if period else e.id))

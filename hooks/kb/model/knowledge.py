@@ -35,7 +35,7 @@ from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
 from kb.schema import placeholders
 from kb.schema.validate import validate_entry
-from kb.model.entry import Entry
+from kb.model.entry import Entry, name_versions
 
 def _warn_review_marks(entry: Entry, problems: Problems) -> None:
     """Sections that ``kb import`` marked ``review: true`` are listed until a person clears the mark."""
@@ -158,6 +158,7 @@ class KnowledgeBase:
             if entry is not None:
                 entries.append(entry)
         entries = cls._check_links(entries, problems)
+        name_versions(entries)  # 宗教事务条例（2017年修订）beside 宗教事务条例（2004年）
         kb = cls(root, taxonomy, entries, problems, cache=cache)  # analyses versions and citations
         cascade.suppress(problems, failures, kb.entries)  # problems that only follow from a failed file
         return kb.restricted_to(audience)

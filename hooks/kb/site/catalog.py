@@ -104,7 +104,7 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
         PageSpec(FIELDS_URI, "字段说明", "fields.md.j2", gen.fields_context),
         PageSpec(search.SEARCH_URI, "搜索", "search.md.j2", partial(search.page_context, kb), in_nav=False),
     ]
-    out += [PageSpec(e.src_uri, e.title, "entry.md.j2", partial(gen.entry_context, e),
+    out += [PageSpec(e.src_uri, e.label, "entry.md.j2", partial(gen.entry_context, e),
                      depends=partial(entry_depends, kb, e), in_nav=False)
             for e in kb.entries]
     return out
@@ -143,8 +143,19 @@ def signatures(specs: Iterable[PageSpec], context: Hashable = None) -> dict[str,
     to the next (kb.model.cache), so comparing two signatures is mostly
     identity checks (tuple equality tries ``is`` first); a changed file gives
     a new Entry and the comparison fails.
+
+    An unchanged entry can still be shown differently: its version label
+    (宗教事务条例（2004年）) follows from other entries' titles, so every
+    entry in a signature is paired with its label.
     """
-    return {s.uri: (context, s.depends()) for s in specs if s.depends is not None}
+    return {s.uri: (context, _labelled(s.depends())) for s in specs if s.depends is not None}
+
+
+def _labelled(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return tuple(_labelled(v) for v in value)
+    label = getattr(value, "version_label", None)
+    return (value, label) if label is not None else value
 
 
 # -- what each page shows --------------------------------------------------------

@@ -276,7 +276,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
             "url": entry_url(e),
             "type": e.type,
             "typeLabel": TYPE_LABELS[e.type],
-            "title": e.title,
+            "title": e.label,
             "year": e.year,
             "areas": list(e.meta.areas),
             "status": getattr(e.meta, "status", None) or "",
