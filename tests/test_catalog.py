@@ -21,7 +21,7 @@ def test_nav_is_derived_from_the_page_list_and_matches_the_site_layout():
     expected = [
         {"首页": HOME_URI},
         {"工作领域": [AREAS_URI] + [{kb.taxonomy.name(s): area_uri(s)} for s in kb.taxonomy.slugs]},
-        {"文件类型": [{"法规": type_uri("regulation")}, {"政策文件": type_uri("policy")},
+        {"文件类型": ["types/index.md", {"法规": type_uri("regulation")}, {"政策文件": type_uri("policy")},
                       {"工作报告": type_uri("report")}, {"典型案例": type_uri("case")}]},
         {"年度": [YEARS_URI] + [{f"{y} 年": year_uri(y)} for y in kb.by_year]},
         {"待收录文件": PENDING_URI},

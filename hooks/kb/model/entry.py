@@ -14,6 +14,9 @@ from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase
 from kb.source.loader import SourceDoc
 
 PERIOD_ORDER = {p: i for i, p in enumerate(("专项", "上半年", "下半年", "年度"))}
+# A report is listed under an area when sections about it hold at least this share of its
+# classified text (besides the area holding the largest share).
+REPORT_AREA_SHARE = 0.1
 assert set(PERIOD_ORDER) == set(PERIODS)
 
 
@@ -73,6 +76,32 @@ class Entry:
             return (-d.year, -d.toordinal(), self.id)
         period = getattr(self.meta, "period", "年度")
         return (-self.year, -PERIOD_ORDER.get(period, 0), self.id)
+
+    def area_shares(self) -> dict[str, float]:
+        """A report's areas with the share of its classified text (by characters) in
+        sections about each area; a section about several areas counts for each."""
+        secs = [s for s in self.classified_sections if s.areas]
+        total = sum(max(1, len(s.text)) for s in secs)
+        shares: dict[str, float] = {}
+        for s in secs:
+            for slug in s.areas:
+                shares[slug] = shares.get(slug, 0.0) + max(1, len(s.text)) / total
+        return shares
+
+    @property
+    def listed_areas(self) -> list[str]:
+        """The areas whose pages list this entry. A report: those of its ``areas`` that
+        its sections hold a substantial share of (``REPORT_AREA_SHARE``, and always the
+        largest), not every area some paragraph touches; without classified sections,
+        its ``areas``. Other entries: their ``areas``."""
+        if self.type != "report":
+            return list(self.meta.areas)
+        shares = self.area_shares()
+        declared = [a for a in self.meta.areas if a in shares]
+        if not declared:
+            return list(self.meta.areas)
+        top = max(declared, key=lambda a: shares[a])
+        return [a for a in self.meta.areas if a == top or shares.get(a, 0.0) >= REPORT_AREA_SHARE]
 
     @property
     def classified_sections(self) -> list[Section]:

@@ -244,7 +244,7 @@ class KnowledgeBase:
     def by_area(self) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = {slug: [] for slug in self.taxonomy.slugs}
         for e in self.newest_first:
-            for slug in e.meta.areas:
+            for slug in e.listed_areas:  # reports: the areas their sections are substantially about
                 out[slug].append(e)
         return out
 

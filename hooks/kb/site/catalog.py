@@ -30,6 +30,7 @@ from kb.site.urls import (
     PENDING_URI,
     RECENT_URI,
     REVIEW_URI,
+    TYPES_URI,
     YEARS_URI,
     area_uri,
     type_uri,
@@ -87,6 +88,8 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
     out += [PageSpec(area_uri(slug), tax.name(slug), "area.md.j2", partial(gen.area_context, slug),
                      depends=partial(_area_depends, kb, slug), nav_section="工作领域")
             for slug in tax.slugs]
+    out.append(PageSpec(TYPES_URI, "文件类型", "types_index.md.j2", gen.types_index_context,
+                        depends=partial(_types_index_depends, kb), nav_section="文件类型", section_index=True))
     out += [PageSpec(type_uri(t), TYPE_LABELS[t], "type.md.j2", partial(gen.type_context, t),
                      depends=partial(_type_depends, kb, t), nav_section="文件类型")
             for t in ENTRY_TYPES]
@@ -183,6 +186,10 @@ def _area_depends(kb: "KnowledgeBase", slug: str) -> tuple:
 
 def _type_depends(kb: "KnowledgeBase", etype: str) -> tuple:
     return tuple(kb.by_type.get(etype, ()))
+
+
+def _types_index_depends(kb: "KnowledgeBase") -> tuple:
+    return tuple((t, len(kb.by_type.get(t, ())), tuple(kb.by_type.get(t, ())[:3])) for t in ENTRY_TYPES)
 
 
 def _year_depends(kb: "KnowledgeBase", year: int) -> tuple:

@@ -48,6 +48,12 @@ from kb.site.urls import (
 
 LABELS = {"type": TYPE_LABELS, "status": STATUS_LABELS, "kind": KIND_LABELS, "audience": AUDIENCE_LABELS}
 RECENT_COUNT = 12  # entries on the home page
+TYPE_DESCRIPTIONS = {
+    "regulation": "法律、行政法规、党内法规和地方性法规，按条文阅读，可查看版本沿革和被引用情况。",
+    "policy": "党委、政府及其部门印发的意见、办法、通知等政策文件。",
+    "report": "各级统战部门的工作总结和计划，按段落归入工作领域。",
+    "case": "各地统一战线工作的典型做法和经验。",
+}
 RECENT_PAGE_COUNT = 100  # entries on 最近更新
 
 
@@ -163,6 +169,11 @@ class Generator:
             year_chart=svg.render(c=year_chart),
             recent=recent,
         )
+
+    def types_index_context(self) -> dict[str, Any]:
+        """The 文件类型 section's own page: the four types, their counts and newest entries."""
+        return dict(types=[{"type": t, "entries": self.kb.by_type.get(t, []), "description": TYPE_DESCRIPTIONS[t]}
+                           for t in ENTRY_TYPES])
 
     def areas_index_context(self) -> dict[str, Any]:
         return dict(areas=self._area_rows())

@@ -24,6 +24,7 @@ def type_uri(etype: str) -> str:
 
 HOME_URI = "index.md"
 AREAS_URI = "areas/index.md"
+TYPES_URI = "types/index.md"
 YEARS_URI = "years/index.md"
 PENDING_URI = "pending/index.md"
 RECENT_URI = "recent/index.md"
