@@ -1,0 +1,52 @@
+"""Printing a regulation to PDF in Chromium: the document and its metadata, not the site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import serve
+
+pytestmark = pytest.mark.browser
+
+PAGE = "regulations/zongjiao-shiwu-tiaoli-2017/"
+HIDDEN = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-search", ".kb-actions", ".kb-edit",
+          ".kb-outline", ".headerlink", ".md-footer"]
+KEPT = [".kb-card", "p:has(> #article-1)", "h1"]
+
+
+@pytest.fixture(scope="module")
+def url(sample_site: Path):
+    with serve(sample_site) as port:
+        yield f"http://127.0.0.1:{port}/{PAGE}"
+
+
+def test_regulation_prints_without_the_site_around_it(browser, url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        for sel in (".kb-actions", ".kb-outline", ".md-header"):  # there on screen
+            assert page.locator(sel).first.is_visible(), sel
+        pdf = page.pdf(format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert 1 <= pages <= 2, pages  # three pages (header, nav, outline) before the print stylesheet
+        page.emulate_media(media="print")
+        shown = {sel: page.locator(sel).first.is_visible() for sel in HIDDEN}
+        assert [sel for sel, v in shown.items() if v] == []
+        for sel in KEPT:
+            assert page.locator(sel).first.is_visible(), sel
+        assert page.locator("p:has(> #article-1)").inner_text().startswith("第一条")  # article numbers kept
+        # the document starts at the top of the first page: no header or margin above the title
+        assert page.locator("h1").first.bounding_box()["y"] < 60
+        # an article is never split over two pages; headings stay with what follows
+        rules = page.evaluate("""() => {
+            const p = document.querySelector('#article-1').parentElement, h = document.querySelector('h2');
+            return [getComputedStyle(p).breakInside, getComputedStyle(h).breakAfter,
+                    getComputedStyle(document.querySelector('.kb-card')).breakInside];
+        }""")
+        assert rules == ["avoid", "avoid", "avoid"]
+    finally:
+        context.close()
