@@ -189,7 +189,9 @@ def _type_depends(kb: "KnowledgeBase", etype: str) -> tuple:
 
 
 def _types_index_depends(kb: "KnowledgeBase") -> tuple:
-    return tuple((t, len(kb.by_type.get(t, ())), tuple(kb.by_type.get(t, ())[:3])) for t in ENTRY_TYPES)
+    # counts and the newest three links per type (a body edit does not change this page)
+    return tuple((t, len(kb.by_type.get(t, ())), tuple((e.id, e.label) for e in kb.by_type.get(t, ())[:3]))
+                 for t in ENTRY_TYPES)
 
 
 def _year_depends(kb: "KnowledgeBase", year: int) -> tuple:
