@@ -36,3 +36,26 @@ def test_a_section_still_shows_on_its_area_page_when_the_report_is_not_listed_th
             for slug in sec.areas:
                 if slug in kb.by_area:
                     assert (r, sec) in kb.sections_by_area[slug]
+
+
+def test_area_pages_list_reports_by_share_and_show_their_sections(sample_site):
+    import re
+
+    kb = KnowledgeBase.load(ROOT)
+    report = kb.by_id["mouzhen-tongzhan-2024-shangbannian"]
+    shares = report.area_shares()
+    minor = next(a for a in report.meta.areas if a not in report.listed_areas and shares.get(a))
+    major = report.listed_areas[0]
+
+    def report_table(slug):
+        html = (sample_site / "areas" / slug / "index.html").read_text(encoding="utf-8")
+        m = re.search(r'<table class="kb-table kb-table--report">.*?</table>', html, re.S)
+        return html, (m.group(0) if m else "")
+
+    html, table = report_table(minor)
+    assert report.id not in table  # a paragraph or two: not listed as a report of the area ...
+    assert f"{report.id}/#" in html  # ... its sections still are, under 报告段落
+    html, table = report_table(major)
+    row = re.search(rf'<tr>(?:(?!</tr>).)*{report.id}/"(?:(?!</tr>).)*</tr>', table, re.S).group(0)
+    n = len([s for s in report.classified_sections if major in s.areas])
+    assert f"本领域段落 {n} 个" in row and row.count(f"{report.id}/#") == n

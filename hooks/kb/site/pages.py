@@ -185,7 +185,11 @@ class Generator:
         for e, s in sections:  # already newest first
             by_kind.setdefault(s.kind, []).append((e, s))
         spec = self.kb.taxonomy.areas[slug]
+        sections_of: dict[str, list[Section]] = {}  # a listed report: which of its sections are about this area
+        for e, s in sections:
+            sections_of.setdefault(e.id, []).append(s)
         return dict(
+            sections_of=sections_of,
             area={"slug": slug, **spec},
             entries=entries,
             groups=self._group_by_type(entries),
