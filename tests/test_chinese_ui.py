@@ -46,3 +46,15 @@ def test_no_built_page_shows_english_interface_words(sample_site: Path):
     page_404 = (sample_site / "404.html").read_text(encoding="utf-8")
     assert "页面不存在" in page_404
     assert 'title="本节链接"' in (sample_site / "guide" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_build_messages_are_in_chinese(tmp_path):
+    from conftest import copy_project, mkdocs_build
+
+    project = copy_project(tmp_path / "p")
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stderr
+    assert "网站生成完毕，用时" in result.stderr and "生成网站到目录：" in result.stderr
+    assert "Documentation built" not in result.stderr and "Building documentation" not in result.stderr
+    assert "end of life" not in result.stderr

@@ -30,6 +30,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from kb.engine import messages
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
@@ -53,6 +54,7 @@ class BuildSession:
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
+        messages.install()  # the engine's progress messages in Chinese
         return cls(command=command)
 
     # -- on_config ---------------------------------------------------------------
