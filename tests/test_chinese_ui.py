@@ -26,11 +26,22 @@ def test_every_help_screen_is_in_chinese(args):
         assert not re.search(r"\b(TEXT|INTEGER|DIRECTORY|FILENAME|BOOLEAN)\b", r.stdout), r.stdout
 
 
-def test_usage_errors_are_in_chinese():
-    r = run_kb(["no-such-command"], ROOT)
+@pytest.mark.parametrize("args, message", [
+    (["no-such-command"], "错误：没有“no-such-command”这个命令"),
+    (["check", "--bogus"], "错误：没有选项 --bogus"),
+    (["check", "--root"], "错误：选项 --root 后面要写一个值"),
+    (["check", "extra"], "错误：多出了参数：extra"),
+    (["new"], "错误：缺少参数 TYPE"),
+    (["new", "case", "--year", "x"], "错误：--year 的取值“x”不是整数"),
+    (["new", "memo"], "错误：TYPE 的取值“memo”无效"),
+])
+def test_usage_errors_are_in_chinese(args, message):
+    r = run_kb(args, ROOT)
     assert r.returncode == 2
-    assert "错误：" in r.stderr and "请运行“kb -h”查看帮助" in r.stderr
+    assert message in r.stderr
+    assert "请运行“kb" in r.stderr and "查看帮助" in r.stderr
     assert [w for w in ENGLISH_UI if w in r.stderr] == []
+    assert not re.search(r"\b(Invalid value|No such|Missing|requires an argument|unexpected)\b", r.stderr)
 
 
 def test_no_built_page_shows_english_interface_words(sample_site: Path):

@@ -20,6 +20,36 @@ _METAVARS = {"text": "文本", "integer": "整数", "directory": "目录", "file
              "datetime": "日期", "float": "数字", "boolean": "是/否"}
 
 
+# click's usage errors, most common first; anything else is shown as click words it.
+_ERRORS = [
+    (r"^No such command '(.+)'\.$", r"没有“\1”这个命令"),
+    (r"^No such option:? '?([^'\s]+)'?\.?(?:\s*Did you mean (.+)\?)?$", r"没有选项 \1"),
+    (r"^Option '(.+)' requires an argument\.$", r"选项 \1 后面要写一个值"),
+    (r"^Missing argument '(.+)'\.(?:\s*Choose from:\s*(.+))?$", r"缺少参数 \1"),
+    (r"^Missing option '(.+)'\.$", r"缺少选项 \1"),
+    (r"^Got unexpected extra arguments? \((.+)\)$", r"多出了参数：\1"),
+    (r"^Invalid value for '(.+)': '(.+)' is not a valid integer\.$", r"\1 的取值“\2”不是整数"),
+    (r"^Invalid value for '(.+)': '(.+)' is not one of (.+)\.$", r"\1 的取值“\2”无效，应为 \3 之一"),
+    (r"^Invalid value for '(.+)': '(.+)' does not match the formats? (.+)\.$", r"\1 的取值“\2”格式不对，应为 \3"),
+    (r"^Invalid value for '(.+)': (.+)$", r"\1 的取值无效（\2）"),
+]
+
+
+def chinese_error(message: str) -> str:
+    """click's English usage error in Chinese (unknown ones unchanged)."""
+    import re
+
+    text = " ".join(message.split())
+    for pattern, repl in _ERRORS:
+        m = re.match(pattern, text, re.S)
+        if m:
+            out = m.expand(repl)
+            if "Did you mean" in text and m.lastindex and m.lastindex >= 2 and m.group(2):
+                out += f"，是不是要写 {m.group(2)}？"
+            return out
+    return message
+
+
 class ZhFormatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, prefix="用法：" if prefix is None else prefix)
@@ -84,8 +114,9 @@ class ZhGroup(click.Group):
         except click.UsageError as exc:
             if exc.ctx is not None:
                 click.echo(exc.ctx.get_usage(), err=True)
-                click.echo(f"请运行“{exc.ctx.command_path} -h”查看帮助。\n", err=True)
-            click.echo(f"错误：{exc.format_message()}", err=True)
+            path = exc.ctx.command_path if exc.ctx is not None else (prog_name or "kb")
+            click.echo(f"请运行“{path} -h”查看帮助。\n", err=True)
+            click.echo(f"错误：{chinese_error(exc.format_message())}", err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             click.echo(f"错误：{exc.format_message()}", err=True)
