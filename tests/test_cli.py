@@ -191,3 +191,24 @@ def test_impossible_dates_say_why(tmp_path, value, message):
     report = json.loads(run(["check", "--format", "json"], root).stdout)
     assert {"path": REG_2017, "line": 9, "field": "promulgated", "message": message, "severity": "error"} \
         in report["errors"]
+
+
+def test_cascades_are_left_out_on_cached_reloads_too(tmp_path):
+    """The live preview reloads through the per-file cache: an unchanged failed file is not read
+    through validation again, and what follows from it is still left out."""
+    from kb.model.cache import EntryCache
+    from kb.model.knowledge import KnowledgeBase
+
+    root = _sample_copy(tmp_path)
+    _break(root, REG_2017, "status", "现行")
+    import os
+    import time
+
+    old = time.time() - 3600  # not just written: the cache keeps its results
+    for path in (root / "data").rglob("*.md"):
+        os.utime(path, (old, old))
+    cache = EntryCache()
+    for _ in range(2):
+        kb = KnowledgeBase.load(root, audience="all", cache=cache)
+        assert [p.path for p in kb.problems.errors] == [REG_2017]
+    assert cache.hits >= len(kb.entries)

@@ -134,7 +134,6 @@ class KnowledgeBase:
                 return None
             meta = validate_entry(doc, area_slugs, problems)
             if meta is None:
-                failures.append(cascade.failed(doc))
                 return None
             placeholders.check(doc.rel, doc.body, doc.body_line, problems)
             entry = Entry(meta=meta, doc=doc)
@@ -157,6 +156,8 @@ class KnowledgeBase:
             entry = cache.load(path, load_one, problems) if cache is not None else load_one(path, problems)
             if entry is not None:
                 entries.append(entry)
+            elif (doc := read_entry(path, root, Problems())) is not None:  # read, did not validate (rare)
+                failures.append(cascade.failed(doc))
         entries = cls._check_links(entries, problems)
         name_versions(entries)  # 宗教事务条例（2017年修订）beside 宗教事务条例（2004年）
         kb = cls(root, taxonomy, entries, problems, cache=cache)  # analyses versions and citations
