@@ -173,6 +173,11 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     except FileExistsError:
         click.echo(f"错误：{rel} 已存在，不会覆盖", err=True)
         sys.exit(1)
+    except OSError as exc:
+        from kb.source.atomic import reason
+
+        click.echo(f"错误：{rel}：无法写入（{reason(exc)}），未新建任何文件", err=True)
+        sys.exit(1)
     click.echo(f"已新建 {rel}（id: {scaffold.id}）")
 
 
