@@ -148,7 +148,7 @@ def test_cached_loads_find_the_same_citations_and_warnings_as_fresh_loads(tmp_pa
 
 
 def _site_files(site: Path) -> dict[str, bytes]:
-    """Every output file except the search index (the preview writes it once, at startup)."""
+    """Every output file except the search index (compared on its own where it matters)."""
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
             if p.is_file() and not p.relative_to(site).as_posix().startswith("search/idx/")}
 
@@ -360,3 +360,42 @@ def test_kb_serve_refuses_to_start_on_invalid_data(tmp_path):
     assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in result.stderr
     assert "预览无法启动" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _search_files(site: Path) -> dict[str, bytes]:
+    idx = site / "search" / "idx"
+    return {p.relative_to(idx).as_posix(): p.read_bytes() for p in sorted(idx.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_preview_rewrites_the_search_index_when_its_entries_change(project):
+    """An entry turned restricted while kb serve runs leaves the search index at once; an edit shows in it."""
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    marker = "预览搜索索引标记语"
+    project.edit(rel, "\n## 背景\n", f"\n## 背景\n\n{marker}。\n")
+    past = time.time() - 10  # not a file just written (kb.model.cache reads those again)
+    os.utime(project.entry(rel), (past, past))
+    project.build()
+    assert any(marker.encode() in data for data in _search_files(project.site).values())
+
+    project.edit(rel, "audience: internal", "audience: restricted")
+    project.build()
+    index = _search_files(project.site)
+    assert not any(marker.encode() in data or b"minzu-tuanjie-shequ-2023" in data for data in index.values())
+    assert not (project.site / "cases" / "minzu-tuanjie-shequ-2023").exists()
+    project.full_build()
+    assert index == _search_files(project.full)  # the same index as a full build of the same data
+
+    project.edit(rel, "audience: restricted", "audience: internal")
+    project.edit(rel, marker, "改过的预览搜索标记")
+    project.build()
+    index = _search_files(project.site)
+    assert any("改过的预览搜索标记".encode() in data for data in index.values())
+    assert not any(marker.encode() in data for data in index.values())
+    assert project.state.search_rewritten
+
+    past = time.time() - 10
+    os.utime(project.entry(rel), (past, past))
+    project.build()
+    project.build()  # nothing changed: the index is not written again
+    assert not project.state.search_rewritten

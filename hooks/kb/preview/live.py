@@ -22,7 +22,10 @@ false) and turns this module on. Then, on every rebuild:
    running Markdown over up to a megabyte of HTML (``_stash_html``).
 4. Hand-written pages (docs/) are few and always rebuilt. Outputs of deleted
    entries and hand-written pages are removed from the site directory.
-5. The search index is written by the first build only.
+5. The search index is rewritten when the entries it is built from
+   changed: another set of visible entries (added, deleted, an audience
+   changed) or an entry read again (its text changed). A reused entry is
+   the same object, so comparing object identities is enough.
 6. No garbage collection during a rebuild, compiled Jinja templates are
    kept in memory, and file changes come from inotify, not polling.
 
@@ -85,7 +88,9 @@ class PreviewState:
     cache: EntryCache = field(default_factory=EntryCache)
     written: dict[str, _Written] = field(default_factory=dict)  # committed: pages in the site directory
     planned: dict[str, _Written] | None = None  # this build's pages, committed on success
-    search_written: bool = False
+    search_written: bool = False  # the first build is done (and wrote the search index)
+    search_entries: tuple = ()  # the entries the search index was written from (kept alive: compared by id)
+    search_rewritten: bool = False  # this build rewrote the search index
     raw_html: dict[str, str] = field(default_factory=dict)  # index pages of this build, see _stash_html
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
@@ -297,7 +302,8 @@ KeptFile, FreshFile = _file_classes()
 
 
 def after_build(state: PreviewState, config, gen: "Generator") -> None:
-    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); first build: search index."""
+    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); the search
+    index if its entries changed (see the module docstring)."""
     from mkdocs.structure.files import File
 
     from kb.site import search
@@ -313,8 +319,13 @@ def after_build(state: PreviewState, config, gen: "Generator") -> None:
                 shutil.rmtree(dest.parent, ignore_errors=True)
     state.written = planned
     state.planned = None
-    if not state.search_written:
+    entries = tuple(gen.kb.entries)
+    state.search_rewritten = (len(entries) != len(state.search_entries)
+                              or any(a is not b for a, b in zip(entries, state.search_entries)))
+    if state.search_rewritten or not state.search_written:
         search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+        state.search_entries = entries
+    if not state.search_written:
         state.search_written = True
         # Move what the first build left (the cached entries: millions of
         # objects at 10,000 entries) out of the garbage collector's sight, so
