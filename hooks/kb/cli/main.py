@@ -267,6 +267,9 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
     except Abort:
         click.echo("错误：首次生成失败，预览无法启动；请先改正上面列出的问题（也可运行 kb check）", err=True)
         sys.exit(1)
+    except preview.ServeError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m kb.cli.main
