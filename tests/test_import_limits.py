@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import struct
+import subprocess
 import time
 import zipfile
 import zlib
@@ -198,3 +199,33 @@ def test_write_atomic_exclusive_never_replaces(tmp_path):
     with pytest.raises(FileExistsError):
         atomic.write_atomic(target, "new", exclusive=True)
     assert target.read_text(encoding="utf-8") == "old" and os.listdir(tmp_path) == ["a.md"]
+
+
+def test_import_onto_a_really_full_file_system_leaves_nothing(tmp_path):
+    """The same on a real full file system: data/reports/ on a tiny tmpfs (needs mount rights; skipped without)."""
+    root = copy_project(tmp_path / "p")
+    reports = root / "data" / "reports"
+    saved = {p.name: p.read_bytes() for p in reports.iterdir()}
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(reports)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    try:
+        filler = reports / "filler.bin"
+        with open(filler, "wb", buffering=0) as fh:  # fill it up, leaving less than one entry's worth
+            try:
+                while True:
+                    fh.write(b"\0" * 4096)
+            except OSError:
+                pass
+        filler.rename(reports / "filler.bin.keep")
+        before = _reports(root)
+        src = _source(tmp_path)
+        result = CliRunner().invoke(main, ["import", "--root", str(root), str(src)])
+        assert result.exit_code == 1 and "磁盘空间不足" in result.output, result.output
+        assert _reports(root) == before  # no 0-byte entry, no temporary file
+        (reports / "filler.bin.keep").unlink()
+        retry = CliRunner().invoke(main, ["import", "--root", str(root), str(src)])
+        assert retry.exit_code == 0, retry.output
+    finally:
+        subprocess.run(["umount", str(reports)], check=True)
+    assert {p.name: p.read_bytes() for p in reports.iterdir()} == saved
