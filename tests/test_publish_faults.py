@@ -232,3 +232,28 @@ def test_read_only_mount_is_one_chinese_line(project, tmp_path):
         assert list(mnt.iterdir()) == []
     finally:
         subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_publisher_killed_while_adopting_an_earlier_site_links_it_back(tmp_path):
+    """Killed between moving a hand-published site into 0000-earlier and linking DEST to it:
+    the next run (here a rollback) links DEST back before anything else."""
+    dest = tmp_path / "kb"
+    site = pub.releases_dir(dest) / pub.EARLIER / "site"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text("旧网站", encoding="utf-8")
+    with pytest.raises(pub.PublishError, match="没有可回滚的上一版本"):
+        pub.rollback(dest)
+    assert dest.is_symlink() and (dest / "index.html").read_text(encoding="utf-8") == "旧网站"
+
+
+def test_rollback_refuses_a_foreign_symlink(tmp_path):
+    dest = tmp_path / "kb"
+    releases = pub.releases_dir(dest)
+    for name in ("0001-a", "0002-b"):
+        (releases / name / "site").mkdir(parents=True)
+    (releases / "state.json").write_text(json.dumps({"current": "0002-b", "previous": "0001-a"}), encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    dest.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(pub.PublishError, match="不是 kb publish 创建的链接"):
+        pub.rollback(dest)
+    assert os.readlink(dest) == str(tmp_path / "elsewhere")

@@ -54,10 +54,8 @@ import os
 import shutil
 import signal
 import subprocess
-import threading
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -67,6 +65,7 @@ from kb.problems import Problems
 from kb.settings import Settings, read_mkdocs_yml
 from kb.publish import verify as verify_mod
 from kb.publish.archive import write_archive
+from kb.publish.interrupt import FAULT_ENV, Interrupted, die_with_parent, fault, interruptible
 from kb.model.knowledge import KnowledgeBase
 from kb.source.atomic import reason, write_atomic
 
@@ -91,40 +90,6 @@ class Result:
 
 def releases_dir(dest: Path) -> Path:
     return dest.parent / f".{dest.name}.releases"
-
-
-FAULT_ENV = "KB_PUBLISH_FAULT"
-
-
-def _fault(point: str) -> None:
-    """The test seam: kill this process at ``point`` if KB_PUBLISH_FAULT names it."""
-    name, _, sig = os.environ.get(FAULT_ENV, "").partition(":")
-    if name == point:
-        os.kill(os.getpid(), signal.SIGTERM if sig == "TERM" else signal.SIGKILL)
-        time.sleep(5)  # SIGTERM is handled in this thread, at the next bytecode
-
-
-class _Interrupted(BaseException):
-    """SIGTERM/SIGINT during a publish."""
-
-
-@contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    """SIGTERM and SIGINT raise ``_Interrupted`` (so that the build group is killed and
-    the build directory removed) instead of ending the process on the spot."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        raise _Interrupted(signum)
-
-    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, h in old.items():
-            signal.signal(sig, h)
 
 
 @contextlib.contextmanager
@@ -219,6 +184,11 @@ def _recover(dest: Path, releases: Path) -> dict:
     if link.is_symlink():
         link.unlink()
     state = _state(releases)
+    earlier = releases / EARLIER / "site"
+    if not dest.exists() and not dest.is_symlink() and earlier.is_dir() and not state.get("current"):
+        _swap(dest, earlier)  # killed while adopting an earlier site: moved in, not linked yet
+        state["current"] = EARLIER
+        _write_state(releases, state)
     pending = state.pop("pending", None)
     if pending is None:
         return state
@@ -236,9 +206,9 @@ def _recover(dest: Path, releases: Path) -> dict:
 def _switch(dest: Path, releases: Path, state: dict, new: dict) -> None:
     """Point DEST at release ``new["current"]``, the state written before and after the swap."""
     _write_state(releases, {**state, "pending": new})
-    _fault("after-state")
+    fault("after-state")
     _swap(dest, releases / new["current"] / "site")
-    _fault("after-swap")
+    fault("after-swap")
     _write_state(releases, new)
 
 
@@ -269,16 +239,6 @@ def resolve_base_path(root: Path, given: str | None) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    """In the build process: receive SIGKILL when the publisher dies (Linux), even by SIGKILL."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def build(root: Path, out: Path, level: str, offline: bool = False) -> None:
     """``mkdocs build`` in its own process group, killed with this process (see the module docstring)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", KB_AUDIENCE=level)
@@ -288,9 +248,9 @@ def build(root: Path, out: Path, level: str, offline: bool = False) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "--quiet",
                              "--config-file", str(root / "mkdocs.yml"), "--site-dir", str(out)],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+                            start_new_session=True, preexec_fn=die_with_parent if sys.platform == "linux" else None)
     try:
-        _fault("build")
+        fault("build")
         stdout, stderr = proc.communicate()
     except BaseException:
         with contextlib.suppress(ProcessLookupError):
@@ -326,9 +286,9 @@ def publish(root: Path | str, dest: Path | str, level: str | None = None, offlin
     level = resolve_audience(root, level)
     base_path = resolve_base_path(root, base_path)
     try:
-        with _interruptible():
+        with interruptible():
             return _publish(root, dest, level, offline, base_path, say)
-    except _Interrupted:
+    except Interrupted:
         raise PublishError(f"{dest}: 发布被中断，未改动") from None
     except OSError as exc:
         raise PublishError(_os_error(exc, dest)) from None
@@ -385,16 +345,16 @@ def rollback(dest: Path | str) -> str:
     if not releases.is_dir():
         raise PublishError(f"{dest}: 没有发布记录（{releases} 不存在），无法回滚")
     try:
-        with _interruptible(), _locked(releases):
+        with interruptible(), _locked(releases):
             state = _recover(dest, releases)
             prev = state.get("previous")
             if not prev or not (releases / prev / "site").is_dir():
                 raise PublishError(f"{dest}: 没有可回滚的上一版本")
-            if dest.exists() and not dest.is_symlink():
+            if (dest.exists() or dest.is_symlink()) and _live_release(dest, releases) is None:
                 raise PublishError(f"{dest}: 不是 kb publish 创建的链接，不会改动")
             _switch(dest, releases, state, {**state, "current": prev, "previous": state.get("current")})
             return prev
-    except _Interrupted:
+    except Interrupted:
         raise PublishError(f"{dest}: 回滚被中断") from None
     except OSError as exc:
         raise PublishError(f"{exc.filename or dest}: {reason(exc)}，无法回滚（{dest} 未改动）") from None
