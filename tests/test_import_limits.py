@@ -86,7 +86,7 @@ def test_a_zip_bomb_is_refused_before_decompression(tmp_path):
     started = time.perf_counter()
     with pytest.raises(ReadError, match="疑似压缩炸弹") as info:
         read_blocks(bomb)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 0.2
     assert "word/document.xml" in str(info.value)
 
 

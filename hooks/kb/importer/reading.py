@@ -205,12 +205,12 @@ _STYLE_LEVEL = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
 def read_docx(path: Path) -> list[Block]:
+    check_zip(path)  # before anything is decompressed (or python-docx is even imported)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    check_zip(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -282,10 +282,10 @@ def publish(root: Path | str, dest: Path | str, level: str | None = None, offlin
     dest = Path(os.path.abspath(dest))
     if not dest.parent.is_dir():
         raise PublishError(f"{dest.parent}: 目录不存在")
-    check_dest(dest, root)
-    level = resolve_audience(root, level)
-    base_path = resolve_base_path(root, base_path)
     try:
+        check_dest(dest, root)
+        level = resolve_audience(root, level)
+        base_path = resolve_base_path(root, base_path)
         with interruptible():
             return _publish(root, dest, level, offline, base_path, say)
     except Interrupted:
