@@ -4,6 +4,8 @@ export NO_MKDOCS_2_WARNING := 1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Build engine for `make site`: mkdocs or properdocs (same output, tests/test_engines.py).
+ENGINE ?= mkdocs
 
 .PHONY: setup serve site check test eval browser nginx hooks schema clean
 
@@ -32,7 +34,7 @@ serve: $(STAMP)
 	$(BIN)/kb serve --dev-addr 127.0.0.1:8000
 
 site: $(STAMP)
-	$(BIN)/mkdocs build --clean --site-dir site
+	$(BIN)/$(ENGINE) build -f mkdocs.yml --clean --site-dir site
 
 check: $(STAMP)
 	$(BIN)/kb check

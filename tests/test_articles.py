@@ -11,6 +11,7 @@ from kb.analysis.articles import annotate, parse
 from kb.model.knowledge import KnowledgeBase
 from kb.text.numerals import to_chinese, to_int
 from kb.site.pages import Generator
+from kb.site.urls import PENDING_URI, type_uri
 from kb.problems import Problems
 
 from conftest import ROOT
@@ -192,5 +193,6 @@ def test_generated_markdown_is_deterministic():
     for _ in range(2):
         kb = KnowledgeBase.load(ROOT)
         gen = Generator(kb)
-        outputs.append([gen.entry(kb.by_id["zongjiao-shiwu-tiaoli-2017"]), gen.pending(), gen.type_page("policy")])
+        outputs.append([gen.render_uri(kb.by_id["zongjiao-shiwu-tiaoli-2017"].src_uri), gen.render_uri(PENDING_URI),
+                        gen.render_uri(type_uri("policy"))])
     assert outputs[0] == outputs[1]

@@ -14,6 +14,8 @@ import pytest
 from canary import INTERNAL, RESTRICTED, build, count_audience, find, plant, tree_files
 from conftest import copy_project
 from kb.model import audience
+from kb.problems import Problems
+from kb.settings import Settings
 from kb.model.knowledge import KnowledgeBase
 
 
@@ -127,12 +129,20 @@ def test_invalid_audience_is_a_clear_error(project, tmp_path):
 
 
 def test_resolution_order():
-    assert audience.resolve({}, {}) == "internal"
-    assert audience.resolve({"kb": {"audience": "public"}}, {}) == "public"
-    assert audience.resolve({"kb": {"audience": "public"}}, {"KB_AUDIENCE": "all"}) == "all"
-    assert audience.resolve({"kb": {"audience": "all"}}, {"KB_AUDIENCE": ""}) == "all"
-    with pytest.raises(audience.AudienceError, match="extra.kb.audience"):
-        audience.resolve({"kb": {"audience": "everyone"}}, {})
+    def level(extra, environ):
+        problems = Problems()
+        value = Settings.from_mapping({"extra": extra}, problems, environ=environ).audience
+        assert not problems, problems
+        return value
+
+    assert level({}, {}) == "internal"
+    assert level({"kb": {"audience": "public"}}, {}) == "public"
+    assert level({"kb": {"audience": "public"}}, {"KB_AUDIENCE": "all"}) == "all"
+    assert level({"kb": {"audience": "all"}}, {"KB_AUDIENCE": ""}) == "all"
+    problems = Problems()
+    Settings.from_mapping({"extra": {"kb": {"audience": "everyone"}}}, problems, environ={})
+    assert len(problems.errors) == 1 and "extra.kb.audience" in str(problems.errors[0])
+    assert "“everyone”无效" in str(problems.errors[0])
 
 
 def test_load_validates_hidden_entries_too(tree):

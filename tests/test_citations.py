@@ -206,7 +206,7 @@ def test_code_links_and_html_are_untouched(tree):
     kb = KnowledgeBase.load(tree.root)
     assert cites_of(kb) == [("《宗教事务条例》第三十六条", "zj-2017", "article-36"),
                             ("《某工作条例》", "tz-2020", None)]  # text in inline HTML, not attributes
-    md = Generator(kb).entry(kb.by_id["c1"])
+    md = Generator(kb).render_uri(kb.by_id["c1"].src_uri)
     body = md[md.index("</div>\n") + 7:]
     linked = re.sub(r'<a class="kb-cite[^"]*" href="[^"]*" title="[^"]*">([^<]*)</a>', r"\1", body)
     assert linked.strip() == MARKUP.strip()  # nothing else changed
@@ -222,7 +222,7 @@ def test_backlinks_skip_self_citations_and_group_by_section(tree):
     rows = citations.by_source_rows(kb.citations.by_target["zj-2017"], kb.by_id, kb.structures["zj-2017"])
     assert [(r.source.id, r.section, r.count, r.articles) for r in rows] == [
         ("c1", None, 3, [("article-36", "第三十六条"), ("article-12-1", "第十二条之一")])]
-    md = Generator(kb).entry(kb.by_id["zj-2017"])
+    md = Generator(kb).render_uri(kb.by_id["zj-2017"].src_uri)
     assert 'id="cited-by"' in md and 'href="../../cases/c1/"' in md
     assert '<a href="#article-36">第三十六条</a>、<a href="#article-12-1">第十二条之一</a>' in md
     assert "被引用 2 次" in md  # article 36, in the article table of contents

@@ -20,6 +20,7 @@ from kb.source import gitinfo
 from kb.analysis import review
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
+from kb.site.urls import REVIEW_URI
 from kb.problems import Problems
 from kb.settings import Settings
 
@@ -162,13 +163,13 @@ def test_review_page_lists_overdue_entries_with_owners(git_site):
 
 def test_review_page_reference_date_can_be_fixed(tmp_path):
     project = copy_project(tmp_path / "p")  # no git: dates come from the data
-    os.environ["KB_TODAY"] = "2040-01-01"
-    try:
-        gen = Generator(KnowledgeBase.load(project))
-        assert gen.today == dt.date(2040, 1, 1)
-        assert "按 2040-01-01 计算" in gen.review()
-    finally:
-        del os.environ["KB_TODAY"]
+    settings = Settings.load(project, Problems(), environ={"KB_TODAY": "2040-01-01"})
+    gen = Generator(KnowledgeBase.load(project), settings=settings)
+    assert gen.today == dt.date(2040, 1, 1)
+    assert "按 2040-01-01 计算" in gen.render_uri(REVIEW_URI)
+    problems = Problems()
+    Settings.load(project, problems, environ={"KB_TODAY": "2040-02-30"})
+    assert [str(p) for p in problems.errors] == ["环境变量 KB_TODAY=“2040-02-30”不是有效日期，应写成 YYYY-MM-DD"]
 
 
 @pytest.mark.slow
@@ -188,10 +189,10 @@ def test_build_without_git_still_has_feed_and_pages(tmp_path):
 def test_no_edit_link_without_repo_url(tree):
     tree.write("cases/a.md", case(id="a"))
     kb = KnowledgeBase.load(tree.root)
-    page = Generator(kb, settings=Settings()).entry(kb.by_id["a"])
+    page = Generator(kb, settings=Settings()).render_uri(kb.by_id["a"].src_uri)
     assert "编辑此页" not in page
-    page = Generator(kb, settings=Settings(repo_url="https://git.example.cn/x/kb/", edit_path="-/edit/dev/")).entry(
-        kb.by_id["a"])
+    page = Generator(kb, settings=Settings(repo_url="https://git.example.cn/x/kb/", edit_path="-/edit/dev/")).render_uri(
+        kb.by_id["a"].src_uri)
     assert 'href="https://git.example.cn/x/kb/-/edit/dev/data/cases/a.md"' in page
 
 
@@ -263,7 +264,7 @@ def test_bad_review_defaults_in_mkdocs_yml_are_errors(tree):
     tree.write("cases/a.md", case(id="a"))
     r = run_kb(["check"], tree.root)
     assert r.returncode == 1
-    assert "mkdocs.yml:1: extra.kb.review_every.policy:" in r.stderr
+    assert "mkdocs.yml:5: extra.kb.review_every.policy:" in r.stderr  # the line of the mistake
     problems = Problems()
     s = Settings.from_mapping({"extra": {"kb": {"review_every": {"case": 0, "report": 6}}}}, problems)
     assert not problems and "case" not in s.review_every and s.review_every["report"] == 6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.site.pages import page_url, relative
+from kb.site.urls import page_url, relative
 
 
 @pytest.mark.parametrize("src, directory, url", [

@@ -17,6 +17,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from kb.preview import live as preview
+from kb.preview.server import rebuild
 from kb.model.cache import EntryCache
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
@@ -159,22 +160,19 @@ class PreviewProject:
         self.root = copy_project(root)
         self.site = root.parent / "preview-site"
         self.full = root.parent / "full-site"
+        self.state = preview.PreviewState()  # what kb serve remembers between rebuilds
 
     def config(self, site: Path):
         return load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(site))
 
     def build(self) -> None:
-        preview.rebuild(self.config(self.site), SERVE_URL)
+        rebuild(self.config(self.site), SERVE_URL, self.state)
 
     def full_build(self) -> dict[str, bytes]:
         """A normal full build of the same data (preview switched off meanwhile)."""
         from mkdocs.commands.build import build
 
-        preview.STATE.active = False
-        try:
-            build(self.config(self.full), serve_url=SERVE_URL)
-        finally:
-            preview.STATE.active = True
+        build(self.config(self.full), serve_url=SERVE_URL)  # a config without the preview's state
         return _site_files(self.full)
 
     def entry(self, rel: str) -> Path:
@@ -192,28 +190,24 @@ class PreviewProject:
 
 @pytest.fixture
 def project(tmp_path):
-    preview.enable()
-    try:
-        yield PreviewProject(tmp_path / "p")
-    finally:
-        preview.disable()
+    yield PreviewProject(tmp_path / "p")
 
 
 @pytest.mark.slow
 def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.build()
-    assert preview.STATE.kept == 0
+    assert project.state.kept == 0
     assert _site_files(project.site) == project.full_build()
-    total = preview.STATE.rendered
+    total = project.state.rendered
 
     project.build()  # nothing changed
-    assert preview.STATE.rendered < 5 and preview.STATE.kept > total - 5
+    assert project.state.rendered < 5 and project.state.kept > total - 5
 
     # A document's title: its page, the index pages listing it, the version
     # family and every page citing it change; nothing else is rendered.
     project.edit("regulations/zongjiao-shiwu-tiaoli-2017.md", "title: 宗教事务条例", "title: 宗教事务条例（预览测试）")
     project.build()
-    rendered = preview.STATE.rendered
+    rendered = project.state.rendered
     assert 3 < rendered < total // 2
     assert "宗教事务条例（预览测试）" in project.page("regulations/zongjiao-shiwu-tiaoli-2017")
     assert "宗教事务条例（预览测试）" in project.page("areas/religion")
@@ -225,7 +219,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.edit("cases/minzu-tuanjie-shequ-2023.md", "\n---\n", "\n---\n\n预览测试新增的一段。\n")
     project.build()
     assert "预览测试新增的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
-    assert preview.STATE.rendered <= 4
+    assert project.state.rendered <= 4
     assert _site_files(project.site) == project.full_build()
 
 
@@ -241,7 +235,7 @@ def test_preview_adds_and_removes_entry_pages(project):
 
     new.unlink()
     project.build()
-    assert preview.STATE.removed == 1
+    assert project.state.removed == 1
     assert not (project.site / "cases" / "zz-preview-new").exists()
     assert "预览测试新增案例" not in project.page("cases")
     assert _site_files(project.site) == project.full_build()
@@ -291,10 +285,11 @@ def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
     gen = Generator(KnowledgeBase.load(ROOT))
     checked = 0
-    for src_uri, render, in_nav in gen.page_plan():
-        if not in_nav:
+    for spec in gen.specs():
+        src_uri = spec.uri
+        if not spec.in_nav:
             continue
-        text = render()
+        text = gen.render(spec)
         head, _, body = text.partition("\n---\n")
         md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
         assert md.convert(body) == body.strip(), src_uri

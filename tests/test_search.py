@@ -10,7 +10,7 @@ import pytest
 
 from kb.site import search
 from kb.model.knowledge import KnowledgeBase
-from kb.site.pages import page_url
+from kb.site.urls import page_url
 from kb.text.script import to_simplified
 
 from conftest import ROOT

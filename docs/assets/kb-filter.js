@@ -1,8 +1,8 @@
 /* In-page filtering of the regulation and policy listings.
  *
- * The page (hooks/kb/templates/filter.html.j2) ships a hidden form with one
+ * The page (hooks/kb/site/templates/filter.html.j2) ships a hidden form with one
  * <select> per facet (status, level, issuer, year) and table rows carrying
- * matching data-* attributes (hooks/kb/filters.py). This script shows the
+ * matching data-* attributes (hooks/kb/site/filters.py). This script shows the
  * form, hides the rows that do not match, updates the count and keeps the
  * choice in the URL (?status=in-force&year=2017) so a filtered list can be
  * shared. Plain JavaScript, no dependencies, no network access.

@@ -1,4 +1,4 @@
-/* 知识库站内搜索（浏览器端）。索引由 hooks/kb/search.py 在构建时生成，位于 search/idx/。
+/* 知识库站内搜索（浏览器端）。索引由 hooks/kb/site/search.py 在构建时生成，位于 search/idx/。
  *
  * - 每个页面：在页眉放一个搜索框，提交到 search/?q=…（相对站点根目录，支持子路径部署）。
  * - search/ 页面：从网址读取查询和筛选条件（q, type, area, status, year, level, kind），
@@ -21,7 +21,7 @@
 
   var cache = new Map();
 
-  // Opened from the file system (offline edition, see hooks/kb/offline.py): browsers
+  // Opened from the file system (offline edition, see hooks/kb/publish/offline.py): browsers
   // refuse fetch() of local files, so each index file is loaded as a script
   // (<file>.js) that stores it in window.__kbIdx.
   var FILE = location.protocol === "file:";
@@ -90,7 +90,7 @@
     return manifestPromise;
   }
 
-  /** Same mapping as kb.search.normalize: one UTF-16 unit in, one out. */
+  /** Same mapping as kb.site.search.normalize: one UTF-16 unit in, one out. */
   function normalize(text, m) {
     var out = new Array(text.length);
     for (var i = 0; i < text.length; i++) {

@@ -20,6 +20,8 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "警告: "
+        if not self.path:  # not about a file (an environment variable): the message names its source
+            return f"{prefix}{self.message}"
         return f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}"
 
 

@@ -204,7 +204,7 @@ def annotate(body: str, body_line: int, structure: Structure, anchor_html: Calla
 def parse_all(entries: Iterable, problems: Problems, memo=None) -> dict[str, Structure]:
     """Structures of every regulation and policy, by entry id.
 
-    ``memo`` (a ``kb.cache.EntryMemo``, live preview): reuse the structure of an unchanged entry.
+    ``memo`` (a ``kb.model.cache.EntryMemo``, live preview): reuse the structure of an unchanged entry.
     """
     out: dict[str, Structure] = {}
     if memo is not None:

@@ -175,7 +175,7 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
             families: Families, problems: Problems, memo=None) -> CitationIndex:
     """Find and resolve every citation; report missing articles and unclear short forms.
 
-    ``memo`` (a ``kb.cache.EntryMemo``, live preview): an unchanged entry's
+    ``memo`` (a ``kb.model.cache.EntryMemo``, live preview): an unchanged entry's
     citations are reused while no regulation or policy changed (they are
     what citations resolve to).
     """

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Mapping
 
@@ -110,20 +109,13 @@ def data_date(entries: Iterable[Entry], history: Mapping[str, FileHistory]) -> d
     return max(dates, default=None)
 
 
-def reference_date(entries: Iterable[Entry], history: Mapping[str, FileHistory]) -> dt.date:
+def reference_date(entries: Iterable[Entry], history: Mapping[str, FileHistory],
+                   today: dt.date | None = None) -> dt.date:
     """The "today" of a build, so the same input gives the same site.
 
-    ``KB_TODAY`` (YYYY-MM-DD) or ``SOURCE_DATE_EPOCH`` when set, else the
-    date of the newest change in the data (git, else the data's own dates).
+    ``today`` when given (the settings' ``KB_TODAY`` or ``SOURCE_DATE_EPOCH``),
+    else the date of the newest change in the data (git, else the data's own dates).
     """
-    if (v := os.environ.get("KB_TODAY")):
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
-            raise ValueError(f"环境变量 KB_TODAY=“{v}”不是有效日期，应写成 YYYY-MM-DD") from None
-    if (v := os.environ.get("SOURCE_DATE_EPOCH")):
-        try:
-            return dt.datetime.fromtimestamp(int(v), tz=dt.timezone.utc).date()
-        except (ValueError, OverflowError, OSError):
-            raise ValueError(f"环境变量 SOURCE_DATE_EPOCH=“{v}”不是有效的时间戳（秒）") from None
+    if today is not None:
+        return today
     return data_date(entries, history) or dt.date(1970, 1, 1)

@@ -242,7 +242,7 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
 
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    from kb.preview import live as preview
+    from kb.preview import server as preview
 
     root = root or _find_root(Path.cwd())
     config_file = root / "mkdocs.yml"

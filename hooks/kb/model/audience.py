@@ -1,29 +1,35 @@
 """Audience of a build: which entries a site may contain.
 
 ``public`` holds only ``audience: public`` entries, ``internal`` adds
-``internal`` ones and ``all`` adds ``restricted``. The build audience comes
-from the ``KB_AUDIENCE`` environment variable, else ``extra.kb.audience`` in
-``mkdocs.yml``, else ``internal``.
+``internal`` ones and ``all`` adds ``restricted``. The build audience
+is a setting (``kb.settings``: ``KB_AUDIENCE``, else ``extra.kb.audience`` in
+``mkdocs.yml``, else ``internal``).
 
-``restrict`` narrows a loaded ``KnowledgeBase`` to the visible entries *after*
-every file has been validated (so ``kb check`` still sees every problem):
-``kb.entries`` becomes the visible entries, and everything derived from
-entries (indexes, version families, article structures, citations,
-backlinks, the pending-documents list) is rebuilt from them or filtered. An
-entry above the audience is thus absent from every page, listing, count,
-index and export, since they all read ``kb.entries`` and its indexes; a
-citation of it renders as plain text and is not listed as "pending" either
-(that would reveal that the knowledge base holds it). ``kb.all_entries``
-keeps the full list for tools that must see everything (``kb check``,
-``kb new``'s id uniqueness check).
+``KnowledgeBase.restricted_to(audience)`` builds the knowledge base of the
+visible entries *after* every file has been validated (so ``kb check`` still
+sees every problem). It is a new knowledge base, constructed from the visible
+entries (the same ``Entry`` objects) like any other: every index is derived
+from its entries, so nothing computed for the wider one can leak into it.
+An entry above the audience is thus absent from every page, listing, count,
+index and export, since they all read ``kb.entries`` and what is derived
+from it.
+
+What the whole tree's analysis found is narrowed rather than analysed again
+(``families_within``, ``citations_within``): a version family loses its hidden
+members (one left: no family); a citation of a hidden document renders as
+plain text and is not listed as "pending" either (that would reveal that the
+knowledge base holds it), while a document the tree does not hold stays
+pending if a visible entry cites it. ``kb.all_entries`` keeps the full list
+for tools that must see everything (``kb check``, ``kb new``'s id uniqueness
+check, the publish canary scan), ``kb.hidden_ids`` the ids left out.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, AbstractSet, Any
 
+from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
 from kb.analysis.citations import CitationIndex, Pending
 from kb.analysis.versions import Families, Family
 
@@ -31,10 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from kb.model.entry import Entry
     from kb.model.knowledge import KnowledgeBase
 
-BUILD_AUDIENCES = ("public", "internal", "all")
-DEFAULT_AUDIENCE = "internal"
-ENV_VAR = "KB_AUDIENCE"
-BUILD_LABELS = {"public": "公开版", "internal": "内部版", "all": "完整版（含受限条目）"}
 # Entry audience -> the build audiences that may show it.
 _VISIBLE_IN = {
     "public": frozenset(BUILD_AUDIENCES),
@@ -43,55 +45,30 @@ _VISIBLE_IN = {
 }
 
 
+def check(value: Any, where: str) -> str:
+    """A build audience, or ``AudienceError`` (Chinese message naming ``where``)."""
+    try:
+        return check_audience(value, where)
+    except ValueError as exc:
+        raise AudienceError(str(exc)) from None
+
+
 class AudienceError(ValueError):
     """An unknown audience value (the message is user-facing Chinese)."""
-
-
-def check(value: Any, where: str) -> str:
-    if isinstance(value, str) and value.strip() in BUILD_AUDIENCES:
-        return value.strip()
-    allowed = "、".join(BUILD_AUDIENCES)
-    raise AudienceError(f"{where}：可见范围“{value}”无效，应为 {allowed} 之一"
-                        "（public 只含公开条目，internal 另含内部条目，all 另含受限条目）")
-
-
-def resolve(extra: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> str:
-    """The build audience: ``KB_AUDIENCE`` > ``extra.kb.audience`` > ``internal``."""
-    environ = os.environ if environ is None else environ
-    env = environ.get(ENV_VAR, "")
-    if env.strip():
-        return check(env, f"环境变量 {ENV_VAR}")
-    kb_extra = (extra or {}).get("kb") or {}
-    if not isinstance(kb_extra, Mapping):
-        raise AudienceError("mkdocs.yml：extra.kb 应为键值对，例如 extra: {kb: {audience: internal}}")
-    if kb_extra.get("audience") is not None:
-        return check(kb_extra["audience"], "mkdocs.yml：extra.kb.audience")
-    return DEFAULT_AUDIENCE
 
 
 def visible(entry_audience: str, build_audience: str) -> bool:
     return build_audience in _VISIBLE_IN.get(entry_audience, frozenset())
 
 
-def restrict(kb: "KnowledgeBase", audience: str) -> None:
-    """Narrow ``kb`` to the entries visible to ``audience`` (in place)."""
-    audience = check(audience, "audience")
-    kb.audience = audience
-    shown = [e for e in kb.all_entries if visible(e.meta.audience, audience)]
-    if len(shown) == len(kb.all_entries):
-        return
-    ids = {e.id for e in shown}
-    kb.entries = shown
-    kb.hidden_ids = frozenset(e.id for e in kb.all_entries if e.id not in ids)
-    kb.structures = {k: v for k, v in kb.structures.items() if k in ids}
-    kb.families = _families(kb.families, ids)
-    kb.citations = _citations(kb.citations, ids)
-    for name in ("by_id", "newest_first", "by_type", "by_area", "sections_by_area", "cases_by_report", "by_year"):
-        kb.__dict__.pop(name, None)  # cached_property values computed before the restriction
+def narrows(audience: str, than: str) -> bool:
+    """Whether a build for ``audience`` shows no more than one for ``than``."""
+    return BUILD_AUDIENCES.index(audience) <= BUILD_AUDIENCES.index(than)
 
 
-def _families(families: Families, ids: set[str]) -> Families:
-    """Version families without hidden members (one left: no family)."""
+def families_within(families: Families, ids: AbstractSet[str]) -> Families:
+    """The families of the entries ``ids`` without the other members (one left: no family).
+    A family with no member left out is the same ``Family`` object."""
     out = Families()
     done: dict[int, Family | None] = {}
     for eid, fam in families.by_id.items():
@@ -100,7 +77,9 @@ def _families(families: Families, ids: set[str]) -> Families:
         key = id(fam)
         if key not in done:
             members = [m for m in fam.members if m.id in ids]
-            if len(members) < 2:
+            if len(members) == len(fam.members):
+                done[key] = fam
+            elif len(members) < 2:
                 done[key] = None
             else:
                 in_force = [m for m in members if m.meta.status == "in-force"]
@@ -110,8 +89,10 @@ def _families(families: Families, ids: set[str]) -> Families:
     return out
 
 
-def _citations(index: CitationIndex, ids: set[str]) -> CitationIndex:
-    """Citations from visible entries only; a hidden target becomes plain text."""
+def citations_within(index: CitationIndex, ids: AbstractSet[str]) -> CitationIndex:
+    """The citations made by the entries ``ids``; a cited entry not in ``ids``
+    becomes plain text (target ``None``) and is not pending either: only what
+    ``index`` already lists as pending stays, with the citations from ``ids``."""
     out = CitationIndex()
     for src, cites in index.by_source.items():
         if src not in ids:
@@ -133,7 +114,9 @@ def _citations(index: CitationIndex, ids: set[str]) -> CitationIndex:
     pending = []
     for p in index.pending:  # documents the full knowledge base does not hold
         kept = [c for c in p.citations if c.source in ids]
-        if kept:
+        if len(kept) == len(p.citations):
+            pending.append(p)
+        elif kept:
             title = next((c.title for c in kept if not c.short), p.title)
             pending.append(Pending(title, p.key, kept))
     out.pending = sorted(pending, key=lambda p: (-len(p.citations), p.key))

@@ -8,7 +8,8 @@ was stored within two seconds of the file's mtime (see ``RACY_NS``); otherwise t
 stored result (the ``Entry`` or nothing, and the problems the file produced)
 is reused. Everything that depends on more than one file (duplicate ids,
 links, versions, citations) is still computed on every load, and so is
-anything a later step (e.g. audience filtering) does with the entries.
+the knowledge base of the build's audience (``KnowledgeBase.restricted_to``),
+which reuses the entries themselves, never copies.
 
 The per-file result depends on the taxonomy (valid area slugs and keyword
 lists), so a changed ``areas.yml`` empties the cache.

@@ -1,25 +1,34 @@
 """The knowledge model: validated entries, report sections and the indexes
 (by area, type, year) that page generation reads.
 
-``KnowledgeBase.load`` is the one entry point: it reads ``data/``, validates
-every file, runs the cross-entry checks and collects every problem.
+``KnowledgeBase.load`` is the usual entry point: it reads ``data/``, validates
+every file, runs the cross-entry checks and collects every problem, then
+returns the knowledge base of one audience (``restricted_to``).
+
+Everything a ``KnowledgeBase`` holds is derived from its ``entries`` when it
+is constructed (article structures, version families, citations with
+backlinks and the pending-documents list) or lazily from ``self.entries``
+(the ``cached_property`` indexes). Nothing is ever narrowed in place: an
+audience's knowledge base is a new object built from the visible entries, so
+an index added later cannot keep entries of a wider audience. Only
+``all_entries`` and ``hidden_ids`` name the entries left out (see
+``kb.model.audience``), and ``problems`` covers every file.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Iterable
 
 from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
 from kb.model.cache import EntryCache
-from kb.source.loader import SourceDoc, Taxonomy, entry_files, read_entry, read_taxonomy
+from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
 from kb.problems import KnowledgeBaseError, Problems
-from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase, Report
+from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
 from kb.schema.validate import validate_entry
 from kb.model.entry import Entry
@@ -36,30 +45,78 @@ def _warn_review_marks(entry: Entry, problems: Problems) -> None:
                      f"段落{name}的类别或工作领域是自动识别的，把握不大{why}，请核对后删除 review 标记", "warning")
 
 
-@dataclass
 class KnowledgeBase:
-    root: Path
-    taxonomy: Taxonomy
-    entries: list[Entry]
-    problems: Problems
-    # Law-grade document features (see articles, versions, citations), set by load().
-    structures: dict[str, articles.Structure] = field(default_factory=dict)
-    families: versions.Families = field(default_factory=versions.Families)
-    citations: citations.CitationIndex = field(default_factory=citations.CitationIndex)
-    # Audience (see kb.audience): ``entries`` and every index hold only the
-    # visible entries; ``all_entries`` every valid entry of the tree.
-    audience: str = "all"
-    all_entries: list[Entry] = field(default_factory=list)
-    hidden_ids: frozenset[str] = frozenset()
+    """The entries of one build and everything derived from them.
+
+    ``KnowledgeBase(root, taxonomy, entries, problems)`` is the knowledge base
+    of a whole tree: ``entries`` are every valid entry (unique ids, as
+    ``_check_links`` leaves them); article structures, version families and
+    citations are analysed from them, adding their problems to ``problems``
+    (with a ``cache``, the live preview's memoised per-entry results are reused).
+    Its ``audience`` is ``all`` and it hides nothing.
+
+    ``within=`` builds a narrower knowledge base: ``entries`` must be entries
+    of ``within`` (the same objects, never copies: the live preview compares
+    pages by identity). Nothing is analysed again and no problem is added:
+    structures, families and citations are ``within``'s, narrowed to these
+    entries (``kb.model.audience.families_within`` / ``citations_within``), so
+    a citation keeps the resolution the whole tree gives it and a citation
+    of a left-out document becomes plain text instead of "pending". The
+    ``problems`` object is shared: validation covers every file, once.
+    """
+
+    def __init__(self, root: Path | str, taxonomy: Taxonomy, entries: Iterable[Entry], problems: Problems, *,
+                 audience: str = "all", within: "KnowledgeBase | None" = None,
+                 cache: EntryCache | None = None) -> None:
+        self.root = Path(root)
+        self.taxonomy = taxonomy
+        self.problems = problems
+        self.audience = audience
+        self.entries: list[Entry] = sorted(entries, key=lambda e: e.id)
+        ids = {e.id for e in self.entries}
+        if len(ids) != len(self.entries):
+            raise ValueError("KnowledgeBase: entry ids must be unique (see KnowledgeBase._check_links)")
+        if within is None:
+            # Audience (see kb.model.audience): ``all_entries`` every valid entry of the
+            # tree, ``hidden_ids`` those that ``entries`` (and so every index) leave out.
+            self.all_entries: list[Entry] = self.entries
+            self.hidden_ids: frozenset[str] = frozenset()
+            docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
+            self.structures: dict[str, articles.Structure] = articles.parse_all(
+                docs, problems, memo=cache.structures if cache else None)
+            self.families: versions.Families = versions.check(docs, problems)
+            self.citations: citations.CitationIndex = citations.analyse(
+                self.entries, docs, self.structures, self.families, problems,
+                memo=cache.citations if cache else None)
+            return
+        wider = within.by_id
+        if any(wider.get(e.id) is not e for e in self.entries):
+            raise ValueError("KnowledgeBase: within= takes entries of the wider knowledge base itself")
+        self.all_entries = within.all_entries
+        self.hidden_ids = within.hidden_ids | (wider.keys() - ids)
+        if len(ids) == len(wider):
+            self.structures, self.families, self.citations = within.structures, within.families, within.citations
+            return
+        self.structures = {k: v for k, v in within.structures.items() if k in ids}
+        self.families = audience_mod.families_within(within.families, ids)
+        self.citations = audience_mod.citations_within(within.citations, ids)
+
+    def __repr__(self) -> str:
+        return (f"<KnowledgeBase {str(self.root)!r} audience={self.audience} "
+                f"entries={len(self.entries)} hidden={len(self.hidden_ids)}>")
 
     @classmethod
     def load(cls, root: Path | str, data_dir: str = "data",
              audience: str = audience_mod.DEFAULT_AUDIENCE, cache: EntryCache | None = None) -> "KnowledgeBase":
-        """Load and validate every file; keep only the entries visible to ``audience``
+        """Load and validate every file; return the knowledge base of ``audience``
         (``public`` / ``internal`` / ``all``; default: what a default build shows).
         The site build passes ``kb.audience.resolve()``; tools that must see every
         entry (``kb check``, id uniqueness) pass ``audience="all"``.
-        With a ``cache`` (live preview), unchanged files are not read again."""
+        With a ``cache`` (live preview), unchanged files are not read again.
+
+        Every file is validated and analysed whatever the audience, so
+        ``problems`` is the same for every audience (``kb check`` sees all).
+        """
         root = Path(root).resolve()
         data = root / data_dir
         problems = Problems()
@@ -93,12 +150,22 @@ class KnowledgeBase:
             entry = cache.load(path, load_one, problems) if cache is not None else load_one(path, problems)
             if entry is not None:
                 entries.append(entry)
-        kb = cls(root=root, taxonomy=taxonomy, entries=entries, problems=problems)
-        kb._check_links()
-        kb._analyse_documents(cache)
-        kb.all_entries = kb.entries
-        audience_mod.restrict(kb, audience)
-        return kb
+        entries = cls._check_links(entries, problems)
+        return cls(root, taxonomy, entries, problems, cache=cache).restricted_to(audience)
+
+    def restricted_to(self, audience: str) -> "KnowledgeBase":
+        """The knowledge base of the entries visible to ``audience`` (see
+        ``kb.model.audience``): a new object built through the constructor
+        (``within=self``); ``self`` is left unchanged. Returns ``self`` when it
+        already is that knowledge base. Narrowing only: an entry this knowledge
+        base does not hold cannot come back."""
+        audience = audience_mod.check(audience, "audience")
+        if not audience_mod.narrows(audience, self.audience):
+            raise ValueError(f"KnowledgeBase.restricted_to: audience {self.audience!r} cannot widen to {audience!r}")
+        shown = [e for e in self.entries if audience_mod.visible(e.meta.audience, audience)]
+        if audience == self.audience and len(shown) == len(self.entries):
+            return self
+        return type(self)(self.root, self.taxonomy, shown, self.problems, audience=audience, within=self)
 
     def raise_for_errors(self) -> None:
         if self.problems.errors:
@@ -106,43 +173,43 @@ class KnowledgeBase:
 
     # -- cross-entry checks -------------------------------------------------
 
-    def _check_links(self) -> None:
+    @staticmethod
+    def _check_links(entries: Iterable[Entry], problems: Problems) -> list[Entry]:
+        """Duplicate ids (the first file keeps the id) and references to missing
+        or unsuitable entries; returns the entries with unique ids, sorted by id."""
         first: dict[str, Entry] = {}
         unique: list[Entry] = []
-        for e in self.entries:
+        for e in entries:
             if e.id in first:
                 other = first[e.id]
-                self.problems.add(e.doc.rel, e.doc.line_of(("id",)), "id",
-                                  f"id“{e.id}”重复，已在 {other.doc.rel}:{other.doc.line_of(('id',))} 使用")
+                problems.add(e.doc.rel, e.doc.line_of(("id",)), "id",
+                             f"id“{e.id}”重复，已在 {other.doc.rel}:{other.doc.line_of(('id',))} 使用")
                 continue
             first[e.id] = e
             unique.append(e)
-        self.entries = sorted(unique, key=lambda e: e.id)
-        for e in self.entries:
+        unique.sort(key=lambda e: e.id)
+        for e in unique:
             for fld, target in e.meta.refs.items():
                 other = first.get(target)
                 if other is None:
-                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"引用的条目“{target}”不存在")
+                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"引用的条目“{target}”不存在")
                 elif fld == "report" and other.type != "report":
-                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"“{target}”不是工作报告")
+                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"“{target}”不是工作报告")
                 elif fld in ("supersedes", "superseded_by") and other.type != e.type:
-                    self.problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
-                                      f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
-
-    def _analyse_documents(self, cache: EntryCache | None = None) -> None:
-        """Articles, version families and citations (after the links are checked)."""
-        docs = [e for e in self.entries if isinstance(e.meta, DocumentBase)]
-        self.structures = articles.parse_all(docs, self.problems, memo=cache.structures if cache else None)
-        self.families = versions.check(docs, self.problems)
-        self.citations = citations.analyse(self.entries, docs, self.structures, self.families, self.problems,
-                                           memo=cache.citations if cache else None)
+                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld,
+                                 f"“{target}”的类型与本条目不同，版本只能在同类文件之间关联")
+        return unique
 
     # -- indexes ------------------------------------------------------------
 
     @cached_property
     def history(self) -> dict[str, gitinfo.FileHistory]:
-        """Git dates and authors of the entry files (one batched git call; empty without git)."""
-        return gitinfo.history(self.root)
+        """Git dates and authors of this knowledge base's entry files, by path
+        (one batched git call for the tree; empty without git)."""
+        tree = gitinfo.history(self.root)
+        if not tree:
+            return {}
+        return {e.doc.rel: h for e in self.entries if (h := tree.get(e.doc.rel)) is not None}
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:
@@ -180,9 +247,11 @@ class KnowledgeBase:
 
     @cached_property
     def cases_by_report(self) -> dict[str, list[Entry]]:
+        """Cases by the id of the report they come from (reports of this knowledge base only)."""
         out: dict[str, list[Entry]] = defaultdict(list)
+        reports = self.by_id
         for e in self.by_type.get("case", []):
-            if getattr(e.meta, "report", None):
+            if getattr(e.meta, "report", None) in reports:
                 out[e.meta.report].append(e)  # type: ignore[attr-defined]
         return dict(out)
 

@@ -7,7 +7,7 @@ kept between builds, and MkDocs skips every file whose ``is_modified()`` is
 false) and turns this module on. Then, on every rebuild:
 
 1. ``KnowledgeBase.load`` reuses the parsed and validated entries of
-   unchanged files (``kb.cache``), and their article structures and
+   unchanged files (``kb.model.cache``), and their article structures and
    citations while no regulation or policy changed; the cross-entry checks
    run again. A reused entry is the very same ``Entry`` object as before.
 2. Every generated page gets a *signature*: the entries (objects) and
@@ -42,20 +42,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import os
 import shutil
-import signal
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kb.model.cache import EntryCache
-from kb.site.pages import PENDING_URI, area_uri, type_uri, year_uri
+from kb.site import catalog
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.entry import Entry
     from kb.model.knowledge import KnowledgeBase
     from kb.site.pages import Generator
 
@@ -86,7 +82,6 @@ class _Written:
 class PreviewState:
     """Everything the preview remembers between rebuilds (one per process)."""
 
-    active: bool = False
     cache: EntryCache = field(default_factory=EntryCache)
     written: dict[str, _Written] = field(default_factory=dict)  # committed: pages in the site directory
     planned: dict[str, _Written] | None = None  # this build's pages, committed on success
@@ -103,87 +98,38 @@ class PreviewState:
 
     def reset(self) -> None:
         """Forget everything (tests; a new server)."""
-        self.__init__(active=self.active)  # type: ignore[misc]
+        self.__init__()  # type: ignore[misc]
 
 
-STATE = PreviewState()
+# Where a config carries the preview's state: `kb serve` (kb.preview.server)
+# sets it on every config it builds; kb.engine.session reads it in on_config.
+CONFIG_ATTR = "kb_live_preview"
 
 
-def enable() -> None:
-    """Turn the preview on for this process (``kb serve`` does it before the first build)."""
-    STATE.active = True
-    logging.getLogger("mkdocs.commands.build").addFilter(_drop_dirty_warning)
+def attach(config: Any, state: PreviewState) -> Any:
+    """Mark ``config`` as a live-preview build with ``state`` (kept across rebuilds)."""
+    setattr(config, CONFIG_ATTR, state)
+    return config
 
 
-def disable() -> None:
-    STATE.active = False
-    STATE.reset()
-    logging.getLogger("mkdocs.commands.build").removeFilter(_drop_dirty_warning)
+def of(config: Any) -> PreviewState | None:
+    """The preview state a config carries, or ``None`` for an ordinary build."""
+    return getattr(config, CONFIG_ATTR, None)
 
 
-def active() -> bool:
-    return STATE.active
+def drop_dirty_warning(record: logging.LogRecord) -> bool:
+    """Logging filter for preview rebuilds (a dirty build is the design there)."""
+    return not record.getMessage().startswith(_DIRTY_WARNING)
 
 
-def _drop_dirty_warning(record: logging.LogRecord) -> bool:
-    return not (STATE.active and record.getMessage().startswith(_DIRTY_WARNING))
-
-
-def load(root: Path, audience: str) -> "KnowledgeBase":
+def load(state: PreviewState, root: Path, audience: str) -> "KnowledgeBase":
     """``KnowledgeBase.load`` with the preview's per-file cache."""
     from kb.model.knowledge import KnowledgeBase
 
-    STATE.started = time.perf_counter()
-    kb = KnowledgeBase.load(root, audience=audience, cache=STATE.cache)
-    STATE.load_done = time.perf_counter()
+    state.started = time.perf_counter()
+    kb = KnowledgeBase.load(root, audience=audience, cache=state.cache)
+    state.load_done = time.perf_counter()
     return kb
-
-
-# -- signatures ---------------------------------------------------------------
-#
-# A signature is a tuple of the objects a page shows. Unchanged entries are
-# the same objects from one build to the next (kb.cache), so comparing two
-# signatures is mostly identity checks (tuple equality tries ``is`` first);
-# a changed file gives a new Entry and the comparison fails.
-
-
-def entry_signature(kb: "KnowledgeBase", e: "Entry") -> tuple:
-    """What an entry page shows: the entry, the entries it names or that name
-    it (versions, report/cases, citations both ways), the citations and its git dates."""
-    by_id = kb.by_id
-    refs = tuple(by_id.get(t) for t in e.meta.refs.values())
-    fam = kb.families.of(e)
-    family = (tuple(fam.members), fam.current) if fam else None
-    out = tuple(kb.citations.by_source.get(e.id, ()))
-    inn = tuple(kb.citations.by_target.get(e.id, ()))
-    cited = tuple(by_id.get(c.target) for c in out if c.target)
-    citing = tuple(by_id.get(c.source) for c in inn)
-    cases = tuple(kb.cases_by_report.get(e.id, ()))
-    history = kb.history.get(e.doc.rel)  # 最后更新 (git): changes with a commit, not with the file
-    return (e, refs, family, out, inn, cited, citing, cases, history)
-
-
-def _pending_signature(kb: "KnowledgeBase") -> tuple:
-    by_id = kb.by_id
-    return tuple((p.key, p.title, tuple(p.citations), tuple(by_id.get(c.source) for c in p.citations))
-                 for p in kb.citations.pending)
-
-
-def signatures(gen: "Generator") -> dict[str, Any]:
-    """Signatures of the pages that have one; other pages are always rendered and compared."""
-    kb = gen.kb
-    sigs: dict[str, Any] = {}
-    for slug in kb.taxonomy.slugs:
-        sigs[area_uri(slug)] = (tuple(kb.by_area[slug]), tuple(kb.sections_by_area[slug]))
-    for etype, entries in kb.by_type.items():
-        sigs[type_uri(etype)] = tuple(entries)
-    for year, entries in kb.by_year.items():
-        sigs[year_uri(year)] = tuple(entries)
-    sigs[PENDING_URI] = _pending_signature(kb)
-    for e in kb.entries:
-        sigs[e.src_uri] = entry_signature(kb, e)
-    context = (gen.site_title, gen.directory_urls)
-    return {uri: (context, sig) for uri, sig in sigs.items()}
 
 
 def _titled_in_nav(nav: Iterable) -> set[str]:
@@ -206,33 +152,34 @@ def _titled_in_nav(nav: Iterable) -> set[str]:
 _RAW_PLACEHOLDER = "KB-PREVIEW-RAW-HTML"
 
 
-def _stash_html(src_uri: str, markdown: str) -> str:
+def _stash_html(state: PreviewState, src_uri: str, markdown: str) -> str:
     head, sep, body = markdown.partition("\n---\n")
     if not sep or not markdown.startswith("---\n") or not body.lstrip().startswith("<div"):
         return markdown
-    STATE.raw_html[src_uri] = body.strip()
+    state.raw_html[src_uri] = body.strip()
     return f"{head}{sep}\n{_RAW_PLACEHOLDER}\n"
 
 
-def page_content(html: str, src_uri: str) -> str:
+def page_content(state: PreviewState, html: str, src_uri: str) -> str:
     """The preview's ``on_page_content``: the stashed HTML of an index page."""
-    return STATE.raw_html.pop(src_uri, html)
+    return state.raw_html.pop(src_uri, html)
 
 
 def _digest(markdown: str) -> bytes:
     return hashlib.blake2b(markdown.encode("utf-8"), digest_size=16).digest()
 
 
-def plan(gen: "Generator") -> Iterator[PlannedPage]:
-    """The pages of ``gen.page_plan()`` for this build, rendering only those that may have changed."""
+def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
+    """The pages of the page list (kb.site.catalog) for this build, rendering only those that may have changed."""
     speed_up_env(gen.env)
-    sigs = signatures(gen)
-    titled = _titled_in_nav(gen.nav())
-    written = STATE.written
+    specs = gen.specs()
+    sigs = catalog.signatures(specs, (gen.site_title, gen.directory_urls))
+    titled = _titled_in_nav(catalog.nav(specs))
+    written = state.written
     planned: dict[str, _Written] = {}
-    STATE.rendered = STATE.kept = 0
-    STATE.raw_html.clear()
-    STATE.loaded = time.perf_counter()
+    state.rendered = state.kept = 0
+    state.raw_html.clear()
+    state.loaded = time.perf_counter()
 
     def result(src_uri: str, markdown: str, in_nav: bool, sig: Any, digest: bytes | None = None) -> PlannedPage:
         old = written.get(src_uri)
@@ -242,25 +189,26 @@ def plan(gen: "Generator") -> Iterator[PlannedPage]:
         kept = keepable and old.digest == digest
         planned[src_uri] = _Written(sig, digest)
         if kept:
-            STATE.kept += 1
+            state.kept += 1
             return PlannedPage(src_uri, "", in_nav, True)
-        STATE.rendered += 1
+        state.rendered += 1
         # Its output is about to be overwritten: if this build fails after
         # writing it, the next one must not take the old record for the truth.
         written.pop(src_uri, None)
-        return PlannedPage(src_uri, _stash_html(src_uri, markdown) if in_nav else markdown, in_nav, False)
+        return PlannedPage(src_uri, _stash_html(state, src_uri, markdown) if in_nav else markdown, in_nav, False)
 
-    for src_uri, render, in_nav in gen.page_plan():
+    for spec in specs:
+        src_uri, in_nav = spec.uri, spec.in_nav
         sig = sigs.get(src_uri)
         old = written.get(src_uri)
         if sig is not None and old is not None and old.signature == sig and (not in_nav or src_uri in titled):
             planned[src_uri] = old
-            STATE.kept += 1
+            state.kept += 1
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
-        yield result(src_uri, render(), in_nav, sig)
-    STATE.planned = planned
-    STATE.planned_at = time.perf_counter()
+        yield result(src_uri, gen.render(spec), in_nav, sig)
+    state.planned = planned
+    state.planned_at = time.perf_counter()
 
 
 class _MemoryBytecodeCache:
@@ -294,7 +242,7 @@ def speed_up_env(env) -> None:
     env.bytecode_cache = _BYTECODE.cache
 
 
-def add_files(files, config, gen: "Generator"):
+def add_files(state: PreviewState, files, config, gen: "Generator"):
     """Register this build's generated pages with MkDocs (the preview's ``on_files``)."""
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, InclusionLevel
@@ -311,7 +259,7 @@ def add_files(files, config, gen: "Generator"):
     # preview; say so at INFO level instead of failing a strict build.
     config.validation.links.not_found = logging.INFO
     hand_written = {f.src_uri for f in files}
-    for page in plan(gen):
+    for page in plan(state, gen):
         if page.src_uri in hand_written:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
         if page.kept and not page.in_nav:
@@ -321,8 +269,8 @@ def add_files(files, config, gen: "Generator"):
         cls = KeptFile if page.kept else File
         files.append(cls.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
     # Remembered too, so that the output of a deleted hand-written page is removed.
-    assert STATE.planned is not None
-    STATE.planned.update({f.src_uri: _Written(None, b"") for f in hand_pages})
+    assert state.planned is not None
+    state.planned.update({f.src_uri: _Written(None, b"") for f in hand_pages})
     return files
 
 
@@ -348,138 +296,33 @@ def _file_classes():
 KeptFile, FreshFile = _file_classes()
 
 
-def after_build(config, gen: "Generator") -> None:
+def after_build(state: PreviewState, config, gen: "Generator") -> None:
     """Commit this build's pages; remove pages that are gone (entries, hand-written pages); first build: search index."""
     from mkdocs.structure.files import File
 
     from kb.site import search
 
-    planned = STATE.planned or {}
-    STATE.removed = 0
-    for src_uri in STATE.written.keys() - planned.keys():
+    planned = state.planned or {}
+    state.removed = 0
+    for src_uri in state.written.keys() - planned.keys():
         dest = Path(File(src_uri, None, config.site_dir, config.use_directory_urls).abs_dest_path)
         if dest.is_file():
             dest.unlink()
-            STATE.removed += 1
+            state.removed += 1
             if config.use_directory_urls and dest.name == "index.html" and not any(dest.parent.iterdir()):
                 shutil.rmtree(dest.parent, ignore_errors=True)
-    STATE.written = planned
-    STATE.planned = None
-    if not STATE.search_written:
+    state.written = planned
+    state.planned = None
+    if not state.search_written:
         search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
-        STATE.search_written = True
+        state.search_written = True
         # Move what the first build left (the cached entries: millions of
         # objects at 10,000 entries) out of the garbage collector's sight, so
         # that a full collection during a rebuild does not walk them all.
         gc.collect()
         gc.freeze()
     now = time.perf_counter()
-    log.info(f"预览：重新生成 {STATE.rendered} 个页面，沿用 {STATE.kept} 个，删除 {STATE.removed} 个"
-             f"（用时 {now - STATE.started:.2f} 秒：读取与检查 {STATE.load_done - STATE.started:.2f}，"
-             f"MkDocs 准备 {STATE.loaded - STATE.load_done:.2f}，生成页面 {STATE.planned_at - STATE.loaded:.2f}，"
-             f"MkDocs 输出 {now - STATE.planned_at:.2f}）")
-
-
-# -- the server -----------------------------------------------------------------
-
-
-def rebuild(config, serve_url: str) -> None:
-    """One preview build (dirty) of ``config`` into its ``site_dir``."""
-    from mkdocs.commands.build import build
-
-    if not STATE.active:
-        raise RuntimeError("kb.preview.enable() first")
-    gc.disable()  # a rebuild makes few cycles; collecting during it costs up to a second at 10,000 entries
-    try:
-        build(config, serve_url=serve_url, dirty=True)
-    finally:
-        gc.enable()
-
-
-def _native_observer():
-    """The OS's file events (inotify on Linux), changes only: unlike polling,
-    inotify also reports files being opened and read, and every build reads
-    the hook module and docs/, which would start the next build, forever."""
-    import watchdog.observers
-    from watchdog.events import (FileClosedEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent,
-                                 FileMovedEvent)
-
-    changes = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent, FileClosedEvent]
-
-    class Observer(watchdog.observers.Observer):  # type: ignore[misc, valid-type]
-        def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
-            return super().schedule(event_handler, path, recursive=recursive,
-                                    event_filter=event_filter or changes, follow_symlink=follow_symlink)
-
-    return Observer()
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
-def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool = False) -> None:
-    """``mkdocs serve --dirty`` with the preview on and native file watching.
-
-    Modelled on ``mkdocs.commands.serve.serve`` (MkDocs 1.6); differences:
-    dirty builds always, and the OS's file events (inotify) instead of
-    MkDocs' polling every half second, which stats every entry file.
-    """
-    import tempfile
-    from urllib.parse import urlsplit
-
-    from mkdocs.config import load_config
-    from mkdocs.livereload import LiveReloadServer, _serve_url
-
-    enable()
-    # `kill`/terminate like Ctrl+C: stop cleanly and remove the temporary site directory.
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-    site_dir = tempfile.mkdtemp(prefix="kb-preview-")
-    options: dict[str, Any] = {"site_dir": site_dir}
-    if dev_addr:
-        options["dev_addr"] = dev_addr
-
-    def get_config():
-        return load_config(config_file=os.fspath(config_file), **options)
-
-    config = get_config()
-    config.plugins.on_startup(command="serve", dirty=True)
-    host, port = config.dev_addr
-    mount_path = urlsplit(config.site_url or "/").path
-    config.site_url = serve_url = _serve_url(host, port, mount_path)
-
-    def builder(config=None):
-        log.info("预览：正在生成……")
-        if config is None:
-            config = get_config()
-            config.site_url = serve_url
-        rebuild(config, serve_url)
-
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
-    server.observer = _native_observer()  # set before the first watch()
-
-    def error_handler(code: int) -> bytes | None:
-        page = Path(site_dir) / f"{code}.html"
-        return page.read_bytes() if code in (404, 500) and page.is_file() else None
-
-    server.error_handler = error_handler
-    try:
-        started = time.perf_counter()
-        builder(config)
-        log.info(f"预览：首次生成用时 {time.perf_counter() - started:.1f} 秒")
-        server.watch(config.docs_dir)
-        if config.config_file_path:
-            server.watch(config.config_file_path)
-        server = config.plugins.on_serve(server, config=config, builder=builder)
-        for item in config.watch:
-            server.watch(item)
-        try:
-            server.serve(open_in_browser=open_in_browser)
-        except KeyboardInterrupt:
-            log.info("预览已停止")
-        finally:
-            server.shutdown()
-    finally:
-        config.plugins.on_shutdown()
-        shutil.rmtree(site_dir, ignore_errors=True)
+    log.info(f"预览：重新生成 {state.rendered} 个页面，沿用 {state.kept} 个，删除 {state.removed} 个"
+             f"（用时 {now - state.started:.2f} 秒：读取与检查 {state.load_done - state.started:.2f}，"
+             f"MkDocs 准备 {state.loaded - state.load_done:.2f}，生成页面 {state.planned_at - state.loaded:.2f}，"
+             f"MkDocs 输出 {now - state.planned_at:.2f}）")

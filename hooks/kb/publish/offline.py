@@ -3,7 +3,7 @@
 Browsers refuse ``fetch()`` of local files, and a directory URL (``areas/``)
 opens a directory listing instead of its ``index.html``. So the offline
 edition (``KB_OFFLINE=1``, ``extra.kb.offline: true`` or ``kb publish
---offline``):
+--offline``; see kb.settings):
 
 - is built with ``use_directory_urls: false`` (every link names its ``.html``
   file), as Material's own ``offline`` plugin does;
@@ -21,42 +21,14 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
-from typing import Any, Mapping
 
 from kb.site.search import INDEX_DIR
-
-ENV_VAR = "KB_OFFLINE"
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-class OfflineError(ValueError):
-    pass
-
-
-def enabled(extra: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> bool:
-    """``KB_OFFLINE`` > ``extra.kb.offline`` > off."""
-    environ = os.environ if environ is None else environ
-    env = environ.get(ENV_VAR)
-    if env is not None and env.strip():
-        v = env.strip().lower()
-        if v in _TRUE:
-            return True
-        if v in _FALSE:
-            return False
-        raise OfflineError(f"环境变量 {ENV_VAR}：“{env}”无效，应为 1 或 0")
-    kb_extra = (extra or {}).get("kb") or {}
-    value = kb_extra.get("offline", False) if isinstance(kb_extra, Mapping) else False
-    if not isinstance(value, bool):
-        raise OfflineError(f"mkdocs.yml：extra.kb.offline 应为 true 或 false，而不是“{value}”")
-    return value
 
 
 def script_for(rel: str, data: bytes) -> str:
     if rel.endswith(".json"):
-        payload = data.decode("utf-8")  # HTML-safe JSON (kb.export.dumps_html_safe) is a valid JS literal
+        payload = data.decode("utf-8")  # HTML-safe JSON (kb.site.export.dumps_html_safe) is a valid JS literal
     else:
         payload = json.dumps(base64.b64encode(data).decode("ascii"))
     return f"(window.__kbIdx=window.__kbIdx||{{}})[{json.dumps(rel)}]={payload};\n"

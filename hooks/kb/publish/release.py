@@ -12,7 +12,7 @@ Layout (everything on DEST's file system, so every rename is atomic)::
         .build-XXXX/          a build in progress (removed on failure)
 
 Steps: build with ``mkdocs build --strict`` (one subprocess, audience passed
-explicitly) into ``.build-XXXX/site``; verify it (``kb.verify``: links,
+explicitly) into ``.build-XXXX/site``; verify it (``kb.publish.verify``: links,
 anchors, empty pages, canary scan for the audience); write the archive; rename
 the build to its release name; point a temporary symlink at it and
 ``os.replace`` it over DEST. A failing build or verification raises
@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from kb.model import audience as audience_mod
+from kb.problems import Problems
+from kb.settings import Settings, read_mkdocs_yml
 from kb.publish import verify as verify_mod
 from kb.model.knowledge import KnowledgeBase
 
@@ -122,8 +124,6 @@ def _adopt_existing(dest: Path, releases: Path, state: dict) -> None:
 
 
 def _mkdocs_config(root: Path) -> dict:
-    from kb.settings import read_mkdocs_yml
-
     try:
         return read_mkdocs_yml(root / "mkdocs.yml")
     except ValueError as exc:
@@ -131,9 +131,14 @@ def _mkdocs_config(root: Path) -> dict:
 
 
 def resolve_audience(root: Path, given: str | None) -> str:
+    """``--audience``, else the settings' audience (KB_AUDIENCE > extra.kb.audience > internal)."""
     if given:
         return audience_mod.check(given, "--audience")
-    return audience_mod.resolve(_mkdocs_config(root).get("extra"))
+    problems = Problems()
+    settings = Settings.load(root, problems)
+    if problems.errors:
+        raise PublishError("\n".join(str(p) for p in problems.errors))
+    return settings.audience
 
 
 def resolve_base_path(root: Path, given: str | None) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
+from kb.site.urls import page_url
 
 ENTRIES_JSON = "entries.json"
 FORMAT_VERSION = 1
@@ -49,7 +50,6 @@ def dumps_html_safe(data: Any) -> str:
 
 
 def entries_json(kb: KnowledgeBase, directory_urls: bool = True) -> str:
-    from kb.site.pages import page_url
 
     records = [entry_record(e, page_url(e.src_uri, directory_urls)) for e in sorted(kb.entries, key=lambda e: e.id)]
     head = dumps_html_safe({"version": FORMAT_VERSION, "audience": kb.audience, "count": len(records)})

@@ -1,6 +1,8 @@
-"""Page generation: the knowledge model -> Markdown pages (with HTML blocks),
-keyed by their path under the docs root. Engine-independent: the MkDocs
-adapter only registers these pages.
+"""Page generation: the knowledge model -> Markdown pages (with HTML blocks).
+
+Which pages exist is declared once, in ``kb.site.catalog``; this module
+computes each page's template values (``*_context`` methods) and renders a
+page spec. Engine-independent: the MkDocs adapter only registers the pages.
 
 All HTML comes from the Jinja templates in ``templates/``; values are
 escaped there (autoescape), entry bodies are passed through as Markdown.
@@ -8,18 +10,16 @@ escaped there (autoescape), entry bodies are passed through as Markdown.
 
 from __future__ import annotations
 
-import html
-import json
-from collections import Counter
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property, partial
-from typing import Any, Callable, Iterator
+from functools import cached_property
+from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kb.analysis import articles, citations, review
-from kb.site import charts, filters
+from kb.site import catalog, charts, filters
 from kb.schema.fieldguide import field_guide
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
@@ -30,79 +30,25 @@ from kb.schema.models import (
     KIND_LABELS,
     SECTION_KINDS,
     STATUS_LABELS,
-    TYPE_DIRS,
     TYPE_LABELS,
     json_schema,
 )
 from kb.analysis.sections import Section
+from kb.site.catalog import PageSpec
+from kb.site.urls import (
+    FEED_PATH,
+    RECENT_URI,
+    area_uri,
+    type_uri,
+    year_uri,
+    front_matter,
+    page_url,
+    relative,
+)
 
 LABELS = {"type": TYPE_LABELS, "status": STATUS_LABELS, "kind": KIND_LABELS, "audience": AUDIENCE_LABELS}
-RECENT_COUNT = 12
-
-
-def area_uri(slug: str) -> str:
-    return f"areas/{slug}/index.md"
-
-
-def year_uri(year: int) -> str:
-    return f"years/{year}/index.md"
-
-
-def type_uri(etype: str) -> str:
-    return f"{TYPE_DIRS[etype]}/index.md"
-
-
-HOME_URI = "index.md"
-AREAS_URI = "areas/index.md"
-YEARS_URI = "years/index.md"
-PENDING_URI = "pending/index.md"
-RECENT_URI = "recent/index.md"
-REVIEW_URI = "review/index.md"
-FIELDS_URI = "guide/fields.md"
-FEED_PATH = "feed.xml"
-RECENT_PAGE_COUNT = 100
-
-
-def page_url(src_uri: str, directory_urls: bool = True) -> str:
-    """Site-relative URL MkDocs gives the page built from ``src_uri``."""
-    stem = src_uri[: -len(".md")]
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-def relative(from_url: str, to_url: str) -> str:
-    """Relative link between two site-relative URLs (``''`` is the home page).
-
-    Pure string work on path segments (no ``os.path``): it runs for every
-    link of every generated page.
-    """
-    if from_url.endswith("/") or not from_url:
-        from_dirs = from_url.split("/")[:-1] if from_url else []
-    else:
-        from_dirs = from_url.split("/")[:-1]
-    path, _, frag = to_url.partition("#")
-    to_parts = path.split("/")
-    to_dirs, tail = to_parts[:-1], to_parts[-1]
-    i, n = 0, min(len(from_dirs), len(to_dirs))
-    while i < n and from_dirs[i] == to_dirs[i]:
-        i += 1
-    rel = "../" * (len(from_dirs) - i) + "".join(d + "/" for d in to_dirs[i:]) + tail
-    return (rel or "./") + ("#" + frag if frag else "")
-
-
-def front_matter(title: str, **extra: Any) -> str:
-    """YAML front matter for a generated page (JSON is valid YAML).
-
-    MkDocs themes print ``page.title`` into HTML unescaped (``<title>``, the
-    header), so the title is HTML-escaped here, once, for every page.
-    """
-    data = {"title": html.escape(title, quote=False), **extra}
-    return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in data.items())
+RECENT_COUNT = 12  # entries on the home page
+RECENT_PAGE_COUNT = 100  # entries on 最近更新
 
 
 @dataclass(frozen=True)
@@ -141,49 +87,32 @@ class Generator:
 
     # -- public API ---------------------------------------------------------
 
+    def specs(self) -> list[PageSpec]:
+        """Every generated page (kb.site.catalog), in a fixed order."""
+        return catalog.page_specs(self)
+
     def nav(self, user_nav: list | None = None) -> list:
-        """Site navigation: generated index pages first, then hand-written pages.
+        """Site navigation, derived from the page list: generated index pages
+        first, then the hand-written pages of ``mkdocs.yml``."""
+        return catalog.nav(self.specs(), user_nav)
 
-        Entries are never in the navigation (MkDocs renders the whole nav
-        into every page); index pages link to them.
-        """
-        nav: list = [{"首页": HOME_URI}]
-        nav.append({"工作领域": [AREAS_URI] + [{self.kb.taxonomy.name(s): area_uri(s)} for s in self.kb.taxonomy.slugs]})
-        nav.append({"文件类型": [{TYPE_LABELS[t]: type_uri(t)} for t in ENTRY_TYPES]})
-        nav.append({"年度": [YEARS_URI] + [{str(y): year_uri(y)} for y in self.kb.by_year]})
-        nav.append({"待收录文件": PENDING_URI})
-        nav.append({"最近更新": RECENT_URI})
-        nav.append({"待复核": REVIEW_URI})
-        return nav + list(user_nav or [])
+    def render(self, spec: PageSpec) -> str:
+        """The Markdown of one generated page."""
+        return self._render(spec.template, spec.uri, spec.title, **spec.context())
 
-    def pages(self) -> Iterator["GeneratedPage"]:
-        """Every generated page, in a fixed order; index pages are in the nav."""
-        for src_uri, render, in_nav in self.page_plan():
-            yield GeneratedPage(src_uri, render(), in_nav)
+    def render_uri(self, uri: str) -> str:
+        """The Markdown of the generated page at ``uri`` (tests, debugging)."""
+        return self.render(next(s for s in self.specs() if s.uri == uri))
 
-    def page_plan(self) -> Iterator[tuple[str, Callable[[], str], bool]]:
-        """Every generated page as ``(src_uri, render, in_nav)``, not yet rendered
-        (the live preview, kb.preview, renders only the pages that changed)."""
-        yield HOME_URI, self.home, True
-        yield AREAS_URI, self.areas_index, True
-        for slug in self.kb.taxonomy.slugs:
-            yield area_uri(slug), partial(self.area, slug), True
-        for etype in ENTRY_TYPES:
-            yield type_uri(etype), partial(self.type_page, etype), True
-        yield YEARS_URI, self.years_index, True
-        for year in self.kb.by_year:
-            yield year_uri(year), partial(self.year, year), True
-        yield PENDING_URI, self.pending, True
-        yield RECENT_URI, self.recent, True
-        yield REVIEW_URI, self.review, True
-        # In the nav under the hand-written guide section (mkdocs.yml), not in the generated part.
-        yield FIELDS_URI, self.fields, True
-        for entry in self.kb.entries:
-            yield entry.src_uri, partial(self.entry, entry), False
+    def pages(self) -> Iterator[GeneratedPage]:
+        """Every generated page, rendered."""
+        for spec in self.specs():
+            yield GeneratedPage(spec.uri, self.render(spec), spec.in_nav)
 
     def static_files(self) -> Iterator[tuple[str, str]]:
         """Generated files that are not pages: (path under the site root, text)."""
-        yield FEED_PATH, self.feed()
+        for path, render in catalog.static_files(self):
+            yield path, render()
 
     # -- rendering ----------------------------------------------------------
 
@@ -218,15 +147,14 @@ class Generator:
             groups.setdefault(e.type, []).append(e)
         return [(t, groups[t]) for t in ENTRY_TYPES if t in groups]
 
-    def home(self) -> str:
+    def home_context(self) -> dict[str, Any]:
         areas = self._area_rows()
         area_chart = charts.horizontal_bars("各领域条目数", [(a["name"], a["entries"]) for a in areas])
         years = sorted(self.kb.by_year.items())
         year_chart = charts.vertical_bars("各年度条目数", [(str(y), len(es)) for y, es in years])
         recent = self.kb.newest_first[:RECENT_COUNT]
         svg = self.env.get_template("bar_chart.svg.j2")
-        return self._render(
-            "home.md.j2", HOME_URI, "首页",
+        return dict(
             total=len(self.kb.entries),
             section_total=sum(len(e.classified_sections) for e in self.kb.entries),
             type_counts=[(t, len(self.kb.by_type.get(t, []))) for t in ENTRY_TYPES],
@@ -236,18 +164,17 @@ class Generator:
             recent=recent,
         )
 
-    def areas_index(self) -> str:
-        return self._render("areas_index.md.j2", AREAS_URI, "工作领域", areas=self._area_rows())
+    def areas_index_context(self) -> dict[str, Any]:
+        return dict(areas=self._area_rows())
 
-    def area(self, slug: str) -> str:
+    def area_context(self, slug: str) -> dict[str, Any]:
         entries = self.kb.by_area[slug]
         sections = self.kb.sections_by_area[slug]
         by_kind: dict[str, list[tuple[Entry, Section]]] = {}
         for e, s in sections:  # already newest first
             by_kind.setdefault(s.kind, []).append((e, s))
         spec = self.kb.taxonomy.areas[slug]
-        return self._render(
-            "area.md.j2", area_uri(slug), spec["name"],
+        return dict(
             area={"slug": slug, **spec},
             entries=entries,
             groups=self._group_by_type(entries),
@@ -255,23 +182,23 @@ class Generator:
             section_groups=[(k, by_kind[k]) for k in SECTION_KINDS if k in by_kind],
         )
 
-    def type_page(self, etype: str) -> str:
+    def type_context(self, etype: str) -> dict[str, Any]:
         entries = self.kb.by_type.get(etype, [])
-        return self._render("type.md.j2", type_uri(etype), TYPE_LABELS[etype], type=etype, entries=entries,
-                            facets=filters.facets(entries) if etype in ("regulation", "policy") else [])
+        return dict(type=etype, entries=entries,
+                    facets=filters.facets(entries) if etype in ("regulation", "policy") else [])
 
-    def pending(self) -> str:
+    def pending_context(self) -> dict[str, Any]:
         by_id = self.kb.by_id
         rows = [{"title": p.title, "citations": p.citations, "rows": citations.by_source_rows(p.citations, by_id)}
                 for p in self.kb.citations.pending]
-        return self._render("pending.md.j2", PENDING_URI, "待收录文件", pending=rows)
+        return dict(pending=rows)
 
     # -- contributor pages: recent changes, feed, review, field reference ----
 
     @cached_property
     def today(self) -> dt.date:
         """The build's reference date (from the data or git, so builds are reproducible)."""
-        return review.reference_date(self.kb.entries, self.kb.history)
+        return review.reference_date(self.kb.entries, self.kb.history, self.settings.today)
 
     def _recent_rows(self, limit: int) -> tuple[bool, list[dict[str, Any]]]:
         """The most recently changed entries (git), else the newest by their own dates."""
@@ -289,11 +216,10 @@ class Generator:
             rows.append({"entry": e, "history": None, "date": d, "updated": when, "created": when})
         return False, rows
 
-    def recent(self) -> str:
+    def recent_context(self) -> dict[str, Any]:
         has_history, rows = self._recent_rows(RECENT_PAGE_COUNT)
         here = page_url(RECENT_URI, self.directory_urls)
-        return self._render("recent.md.j2", RECENT_URI, "最近更新", has_history=has_history, rows=rows,
-                            feed_href=relative(here, FEED_PATH))
+        return dict(has_history=has_history, rows=rows, feed_href=relative(here, FEED_PATH))
 
     def _absolute(self, url: str) -> str:
         base = self.settings.site_url
@@ -322,37 +248,35 @@ class Generator:
             recent_href=self._absolute(page_url(RECENT_URI, self.directory_urls)),
         )
 
-    def review(self) -> str:
+    def review_context(self) -> dict[str, Any]:
         today = self.today
         defaults = self.settings.review_every
         rows = review.overdue(self.kb.entries, defaults, self.kb.history, today)
         owners = Counter(s.entry.meta.owner or "" for s in rows)
-        return self._render(
-            "review.md.j2", REVIEW_URI, "待复核", rows=rows, today=today,
+        return dict(
+            rows=rows, today=today,
             defaults=[(t, defaults[t]) for t in ENTRY_TYPES if t in defaults],
             owners=sorted(owners.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])),
         )
 
-    def fields(self) -> str:
+    def fields_context(self) -> dict[str, Any]:
         schema = json_schema(list(self.kb.taxonomy.slugs))
-        return self._render("fields.md.j2", FIELDS_URI, "字段说明", guide=field_guide(schema),
-                            area_slugs=list(self.kb.taxonomy.slugs))
+        return dict(guide=field_guide(schema), area_slugs=list(self.kb.taxonomy.slugs))
 
-    def years_index(self) -> str:
+    def years_index_context(self) -> dict[str, Any]:
         rows = []
         for year, entries in self.kb.by_year.items():
             counts: dict[str, int] = {}
             for e in entries:
                 counts[e.type] = counts.get(e.type, 0) + 1
             rows.append({"year": year, "counts": counts, "total": len(entries)})
-        return self._render("years_index.md.j2", YEARS_URI, "年度", years=rows, types=ENTRY_TYPES)
+        return dict(years=rows, types=ENTRY_TYPES)
 
-    def year(self, year: int) -> str:
+    def year_context(self, year: int) -> dict[str, Any]:
         entries = self.kb.by_year[year]
-        return self._render("year.md.j2", year_uri(year), f"{year} 年", year=year, entries=entries,
-                            groups=self._group_by_type(entries))
+        return dict(year=year, entries=entries, groups=self._group_by_type(entries))
 
-    def entry(self, e: Entry) -> str:
+    def entry_context(self, e: Entry) -> dict[str, Any]:
         by_id = self.kb.by_id
         meta = e.meta
         supersedes = by_id.get(getattr(meta, "supersedes", None) or "")
@@ -362,8 +286,7 @@ class Generator:
         body = self._linked_body(e, structure)
         if e.sections:
             body = self._annotated_body(e, body)
-        return self._render(
-            "entry.md.j2", e.src_uri, e.title,
+        return dict(
             e=e,
             body=body,
             sections=e.sections,

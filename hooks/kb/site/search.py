@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from kb.site.export import dumps_html_safe
+from kb.site.urls import page_url
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
 from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
@@ -361,15 +362,13 @@ FILTER_LABELS = [("type", "类型"), ("area", "工作领域"), ("status", "时�
                  ("level", "层级"), ("kind", "段落类别")]
 
 
-def search_page(gen) -> str:
-    """Markdown of the results page ``search/`` (rendered by the page generator's templates)."""
-    return gen._render("search.md.j2", SEARCH_URI, "搜索", facets=facet_values(gen.kb), filters=FILTER_LABELS)
+def page_context(kb: KnowledgeBase) -> dict:
+    """Template values of the results page ``search/`` (declared in kb.site.catalog)."""
+    return dict(facets=facet_values(kb), filters=FILTER_LABELS)
 
 
 def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> SearchIndex:
     """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
-    from kb.site.pages import page_url
-
     index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls))
     out = Path(site_dir) / INDEX_DIR
     if out.exists():

@@ -15,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("kb.gitinfo")
+log = logging.getLogger("kb.source.gitinfo")
 
 _RECORD = "\x1e"
 _FIELD = "\x1f"

@@ -1,0 +1,144 @@
+"""The knowledge base's side of a MkDocs (or ProperDocs) build.
+
+``hooks/mkdocs_hooks.py`` creates one ``BuildSession`` in ``on_startup`` and
+passes every event to it; everything a build remembers between events (the
+settings, the knowledge base, the page generator, the live preview's state)
+lives on this object, not in module globals.
+
+- ``configure`` (on_config): settings validated first (Chinese messages),
+  then ``data/`` loaded and validated for the build's audience (errors stop
+  the build), the navigation derived from the page list (kb.site.catalog);
+- ``register_files`` (on_files): one generated file per page of the page
+  list, and ``feed.xml``;
+- ``stamp_pages`` (on_env): every page dated by the data, not the build day
+  (reproducible sitemap);
+- ``finish`` (on_post_build): search index, ``entries.json``, and for the
+  offline edition the script-loadable index shards.
+
+Under ``kb serve`` (``kb.preview``) entries come from the per-file cache,
+only changed pages are rendered, index pages skip Markdown and the search
+index is written by the first build only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from kb.model.knowledge import KnowledgeBase
+from kb.preview import live
+from kb.problems import Problems
+from kb.publish import offline
+from kb.settings import BUILD_LABELS, Settings, SettingsError
+from kb.site import export, search
+from kb.site.pages import Generator
+
+log = logging.getLogger("mkdocs.hooks.kb")
+
+
+@dataclass
+class BuildSession:
+    """State of the knowledge base across the events of one build (and, under
+    ``kb serve``, across the rebuilds of one preview)."""
+
+    command: str = "build"
+    preview: live.PreviewState | None = None
+    settings: Settings = field(default_factory=Settings)
+    generator: Generator | None = None
+
+    @classmethod
+    def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
+        return cls(command=command)
+
+    # -- on_config ---------------------------------------------------------------
+
+    def configure(self, config: Any) -> Any:
+        # The live preview's state, when `kb serve` builds this config (kb.preview).
+        self.preview = live.of(config)
+        problems = Problems()
+        try:
+            self.settings = settings = Settings.from_config(config, problems=problems)
+        except SettingsError as exc:
+            for problem in exc.problems.errors:
+                log.error(str(problem))
+            raise PluginError(f"设置有 {len(exc.problems.errors)} 处错误，构建已停止（详见上方）") from None
+        for problem in problems.warnings:
+            log.info(str(problem))
+        if settings.offline:
+            config.use_directory_urls = False  # file:// has no directory index pages
+        root = Path(config.config_file_path).resolve().parent
+        # kb.entries: only the entries this build may show
+        if self.preview is not None:
+            kb = live.load(self.preview, root, settings.audience)
+        else:
+            kb = KnowledgeBase.load(root, audience=settings.audience)
+        log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
+        for problem in kb.problems.warnings:
+            log.info(str(problem))  # warnings must not fail a strict build
+        errors = kb.problems.errors
+        if errors:
+            for problem in errors:
+                log.error(str(problem))
+            raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
+        self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
+                                         settings=settings)
+        config.nav = gen.nav(config.nav)
+        return config
+
+    # -- on_files ----------------------------------------------------------------
+
+    def register_files(self, files: Files, config: Any) -> Files:
+        gen = self._generator()
+        if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
+            live.add_files(self.preview, files, config, gen)
+        else:
+            for spec in gen.specs():
+                if files.get_file_from_path(spec.uri) is not None:
+                    raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
+                # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
+                inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+                files.append(File.generated(config, spec.uri, content=gen.render(spec), inclusion=inclusion))
+        for path, text in gen.static_files():  # feed.xml
+            files.append(File.generated(config, path, content=text))
+        return files
+
+    # -- on_env ------------------------------------------------------------------
+
+    def stamp_pages(self, env: Any, files: Files) -> Any:
+        # Reproducible output: every page carries a date from the data, not the
+        # build day (sitemap.xml, the gzip header of sitemap.xml.gz). Set here,
+        # once the pages exist, so pages a dirty preview build does not re-read have it too.
+        date = self._generator().today.isoformat()  # the same date the 待复核 page counts from
+        for f in files.documentation_pages():
+            if f.page is not None:
+                f.page.update_date = date
+        if self.preview is not None:
+            live.speed_up_env(env)
+        return env
+
+    def page_content(self, html: str, src_uri: str) -> str:
+        if self.preview is not None:
+            return live.page_content(self.preview, html, src_uri)
+        return html
+
+    # -- on_post_build -----------------------------------------------------------
+
+    def finish(self, config: Any) -> None:
+        gen = self._generator()
+        if self.preview is not None:  # the search index is written by the first build only
+            live.after_build(self.preview, config, gen)
+        else:
+            search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+        export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+        if self.settings.offline:
+            offline.write_script_shards(config.site_dir)
+
+    def _generator(self) -> Generator:
+        if self.generator is None:
+            raise PluginError("知识库尚未加载（on_config 未运行）")
+        return self.generator

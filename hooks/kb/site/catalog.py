@@ -1,0 +1,184 @@
+"""The one declaration of the generated pages.
+
+Every page the knowledge base adds to the site is a ``PageSpec`` yielded by
+``page_specs``: its path, title, template, the template's values, what it
+shows (``depends``) and where it goes in the navigation. Everything else is
+derived from this list:
+
+- the build registers one MkDocs file per spec (``hooks/mkdocs_hooks.py``);
+- the navigation is ``nav(specs)``;
+- the live preview (``kb.preview``) compares ``signatures(specs)`` between
+  rebuilds and renders only the pages whose signature changed.
+
+Adding a page type is one more ``yield`` here (and a context method and a
+template in ``kb.site.pages`` / ``templates/``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator
+
+from kb.schema.models import ENTRY_TYPES, TYPE_LABELS
+from kb.site import search
+from kb.site.urls import (
+    AREAS_URI,
+    FEED_PATH,
+    FIELDS_URI,
+    HOME_URI,
+    PENDING_URI,
+    RECENT_URI,
+    REVIEW_URI,
+    YEARS_URI,
+    area_uri,
+    type_uri,
+    year_uri,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kb.model.entry import Entry
+    from kb.model.knowledge import KnowledgeBase
+    from kb.site.pages import Generator
+
+TOP = ""  # nav_section of a page listed at the top level of the generated navigation
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One generated page.
+
+    Attributes:
+        uri: Path under the docs root (MkDocs' ``src_uri``), e.g. ``areas/religion/index.md``.
+        title: Page title, and its title in the navigation.
+        template: Jinja template in ``kb/site/templates`` that renders it.
+        context: Computes the template's values (called only when the page is rendered).
+        depends: What the page shows, as a tuple of model objects: two builds
+            whose ``depends()`` are equal render the same page. ``None``: not
+            known cheaply; the live preview renders the page and compares the output.
+        in_nav: MkDocs inclusion: ``False`` for pages reached only by links
+            (entries, search), so MkDocs does not list them as omitted from the nav.
+        nav_section: Where the generated navigation lists the page: ``TOP``, a
+            section label such as ``"工作领域"``, or ``None`` (not in the generated
+            navigation: entries, and pages the hand-written ``nav`` lists).
+        section_index: The section's own page (``navigation.indexes``), listed
+            first and without a title of its own.
+    """
+
+    uri: str
+    title: str
+    template: str
+    context: Callable[[], dict[str, Any]]
+    depends: Callable[[], Hashable] | None = None
+    in_nav: bool = True
+    nav_section: str | None = None
+    section_index: bool = False
+
+
+def page_specs(gen: "Generator") -> list[PageSpec]:
+    """Every generated page, in a fixed order (index pages, then entries)."""
+    kb = gen.kb
+    tax = kb.taxonomy
+    out = [
+        PageSpec(HOME_URI, "首页", "home.md.j2", gen.home_context, nav_section=TOP),
+        PageSpec(AREAS_URI, "工作领域", "areas_index.md.j2", gen.areas_index_context,
+                 nav_section="工作领域", section_index=True),
+    ]
+    out += [PageSpec(area_uri(slug), tax.name(slug), "area.md.j2", partial(gen.area_context, slug),
+                     depends=partial(_area_depends, kb, slug), nav_section="工作领域")
+            for slug in tax.slugs]
+    out += [PageSpec(type_uri(t), TYPE_LABELS[t], "type.md.j2", partial(gen.type_context, t),
+                     depends=partial(_type_depends, kb, t), nav_section="文件类型")
+            for t in ENTRY_TYPES]
+    out.append(PageSpec(YEARS_URI, "年度", "years_index.md.j2", gen.years_index_context,
+                        nav_section="年度", section_index=True))
+    out += [PageSpec(year_uri(y), f"{y} 年", "year.md.j2", partial(gen.year_context, y),
+                     depends=partial(_year_depends, kb, y), nav_section="年度")
+            for y in kb.by_year]
+    out += [
+        PageSpec(PENDING_URI, "待收录文件", "pending.md.j2", gen.pending_context,
+                 depends=partial(_pending_depends, kb), nav_section=TOP),
+        PageSpec(RECENT_URI, "最近更新", "recent.md.j2", gen.recent_context, nav_section=TOP),
+        PageSpec(REVIEW_URI, "待复核", "review.md.j2", gen.review_context, nav_section=TOP),
+        # Listed by the hand-written guide section of mkdocs.yml, not by the generated part.
+        PageSpec(FIELDS_URI, "字段说明", "fields.md.j2", gen.fields_context),
+        PageSpec(search.SEARCH_URI, "搜索", "search.md.j2", partial(search.page_context, kb), in_nav=False),
+    ]
+    out += [PageSpec(e.src_uri, e.title, "entry.md.j2", partial(gen.entry_context, e),
+                     depends=partial(entry_depends, kb, e), in_nav=False)
+            for e in kb.entries]
+    return out
+
+
+def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], str]]]:
+    """Generated files that are not pages: (path under the site root, render)."""
+    yield FEED_PATH, gen.feed
+
+
+def nav(specs: Iterable[PageSpec], user_nav: list | None = None) -> list:
+    """The site navigation: the generated sections in page-list order, then the
+    hand-written ``nav`` of ``mkdocs.yml``. Entries are never in it (MkDocs
+    renders the whole navigation into every page); index pages link to them."""
+    out: list = []
+    sections: dict[str, list] = {}
+    for spec in specs:
+        if spec.nav_section is None:
+            continue
+        item: Any = spec.uri if spec.section_index else {spec.title: spec.uri}
+        if spec.nav_section == TOP:
+            out.append(item)
+        elif spec.nav_section in sections:
+            sections[spec.nav_section].append(item)
+        else:
+            sections[spec.nav_section] = [item]
+            out.append({spec.nav_section: sections[spec.nav_section]})
+    return out + list(user_nav or [])
+
+
+def signatures(specs: Iterable[PageSpec], context: Hashable = None) -> dict[str, Any]:
+    """``uri -> (context, depends())`` for the pages that declare what they show.
+
+    ``context`` holds the build-wide values every page depends on (site
+    title, URL style). Unchanged entries are the same objects from one build
+    to the next (kb.model.cache), so comparing two signatures is mostly
+    identity checks (tuple equality tries ``is`` first); a changed file gives
+    a new Entry and the comparison fails.
+    """
+    return {s.uri: (context, s.depends()) for s in specs if s.depends is not None}
+
+
+# -- what each page shows --------------------------------------------------------
+
+
+def entry_depends(kb: "KnowledgeBase", e: "Entry") -> tuple:
+    """An entry page: the entry, the entries it names or that name it (versions,
+    report/cases, citations both ways), the citations and its git dates."""
+    by_id = kb.by_id
+    refs = tuple(by_id.get(t) for t in e.meta.refs.values())
+    fam = kb.families.of(e)
+    family = (tuple(fam.members), fam.current) if fam else None
+    out = tuple(kb.citations.by_source.get(e.id, ()))
+    inn = tuple(kb.citations.by_target.get(e.id, ()))
+    cited = tuple(by_id.get(c.target) for c in out if c.target)
+    citing = tuple(by_id.get(c.source) for c in inn)
+    cases = tuple(kb.cases_by_report.get(e.id, ()))
+    history = kb.history.get(e.doc.rel)  # 最后更新 (git): changes with a commit, not with the file
+    return (e, refs, family, out, inn, cited, citing, cases, history)
+
+
+def _area_depends(kb: "KnowledgeBase", slug: str) -> tuple:
+    return (tuple(kb.by_area[slug]), tuple(kb.sections_by_area[slug]))
+
+
+def _type_depends(kb: "KnowledgeBase", etype: str) -> tuple:
+    return tuple(kb.by_type.get(etype, ()))
+
+
+def _year_depends(kb: "KnowledgeBase", year: int) -> tuple:
+    return tuple(kb.by_year[year])
+
+
+def _pending_depends(kb: "KnowledgeBase") -> tuple:
+    by_id = kb.by_id
+    return tuple((p.key, p.title, tuple(p.citations), tuple(by_id.get(c.source) for c in p.citations))
+                 for p in kb.citations.pending)
