@@ -1,13 +1,13 @@
 """MkDocs adapter: wires MkDocs events to the ``kb`` package. No logic here.
 
-Every event goes to one ``kb.build.session.BuildSession``, created in
+Every event goes to one ``kb.engine.session.BuildSession``, created in
 ``on_startup`` (or by the first ``on_config`` when a caller builds without
 the startup event); see that module for what each event does.
 """
 
 from __future__ import annotations
 
-from kb.build.session import BuildSession
+from kb.engine.session import BuildSession
 
 _session: BuildSession | None = None
 

@@ -14,7 +14,7 @@ only the stages before it (the import-linter contract in pyproject.toml):
 ``importer``   ``kb import``: documents staff already have -> entries
 ``publish``    verified, atomic publishing; offline edition
 ``preview``    ``kb serve``: rebuild only what an edit changed
-``build``      one build's state, fed by the engine's events (``hooks/mkdocs_hooks.py``)
+``engine``     the build engine's events -> the core: one build's state (``hooks/mkdocs_hooks.py``)
 ``cli``        the ``kb`` command
 =============  ================================================================
 """

@@ -107,7 +107,7 @@ class PreviewState:
 
 
 # Where a config carries the preview's state: `kb serve` (kb.preview.server)
-# sets it on every config it builds; kb.build.session reads it in on_config.
+# sets it on every config it builds; kb.engine.session reads it in on_config.
 CONFIG_ATTR = "kb_live_preview"
 
 

@@ -1,1 +1,0 @@
-"""One build, from the engine's events to the core: ``BuildSession``."""

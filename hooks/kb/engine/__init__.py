@@ -1,0 +1,1 @@
+"""The build engine's events (MkDocs, ProperDocs) -> the core: ``BuildSession``."""
