@@ -9,6 +9,8 @@ from kb.analysis import citations
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
 
+from conftest import ROOT
+
 REG = """
     ---
     id: sl
@@ -21,17 +23,17 @@ REG = """
     ---
     **第一条** 依据本条例第二条、第三条至第四条及第四条之一制定。
 
-    **第二条** 第二条的条文。
+    **第二条** 条文二。
 
-    **第三条** 第三条的条文。
+    **第三条** 条文三。
 
-    **第四条** 第四条的条文。
+    **第四条** 条文四。
 
     **第四条之一** 插入的条文。
 
     **第五条** 违反第二条或者第九条的，依照《民事诉讼法》第二条、第三条处理；刑法第二条、第三条另有规定的除外。
 
-    **第六条** 第六条的条文。
+    **第六条** 条文六。
 
     **第六条** 编号重复的条文。
 
@@ -51,9 +53,9 @@ OTHER = """
     ---
     **第一条** 第一条的条文。
 
-    **第二条** 第二条的条文。
+    **第二条** 条文二。
 
-    **第三条** 第三条的条文。
+    **第三条** 条文三。
     """
 
 
@@ -86,6 +88,11 @@ def test_internal_enumeration_range_and_inserted_article_in_a_regulation(tree):
             and re.search(r'、<a [^>]*href="#article-3"[^>]*>第三条</a>至<a [^>]*href="#article-4"[^>]*>第四条</a>'
                           r'及<a [^>]*href="#article-4-1"[^>]*>第四条之一</a>制定', md))
     assert "sl" not in kb.citations.by_target  # self-citations are not backlinks
+    # ... but the article table of contents counts them apart from citations by other entries
+    internal = dict(re.findall(r'href="#(article-[\d-]+)">[^<]*</a>(?: <span class="kb-excerpt">[^<]*</span>)?'
+                               r' <span class="kb-cited-count kb-cited-count--internal"[^>]*>本文件援引 (\d+) 次', md))
+    assert internal == {"article-2": "2", "article-3": "2", "article-4": "1", "article-4-1": "2"}
+    assert "被引用" not in md[:md.index('id="cited-by"')]
 
 
 def test_case_enumeration_range_inserted_article_and_anaphor(tree):
@@ -181,3 +188,16 @@ def test_anaphors_refer_to_the_last_document_of_their_kind_in_the_section(tree):
         ("该办法第三条", "bf", "article-3", "sec-1"),
     ]  # the unknown 条例 is the last one in section 1; section 2 cites nothing before
     assert kb.problems.warnings == [p for p in kb.problems.warnings if "r.md" not in str(p)]
+
+
+def test_citations_in_the_sample_replace_exactly_their_own_text():
+    kb = KnowledgeBase.load(ROOT)
+    linked = 0
+    for e in kb.entries:
+        cs = kb.citations.by_source.get(e.id, [])
+        assert all(a.end <= b.start for a, b in zip(cs, cs[1:])), e.id  # in order, never overlapping
+        assert all(e.doc.body[c.start:c.end] == c.text for c in cs), e.id
+        marked = citations.render(e.doc.body, cs, lambda c: f"\x00{c.text}\x01")
+        assert re.sub("\x00([^\x01]*)\x01", r"\1", marked) == e.doc.body, e.id  # nothing else changed
+        linked += sum(1 for c in cs if c.via == "next" and c.article)
+    assert linked >= 1  # 《宗教事务条例（2004年）》第十三条至第十五条

@@ -296,6 +296,8 @@ class Generator:
             family=self.kb.families.of(e),
             structure=structure,
             article_cites=Counter(a for c in cited for a in c.anchors),
+            internal_cites=Counter(a for c in self.kb.citations.by_source.get(e.id, ()) if c.target == e.id
+                                   for a in c.anchors),
             backlinks=citations.by_source_rows(cited, by_id, structure),
             report=by_id.get(getattr(meta, "report", None) or ""),
             cases=self.kb.cases_by_report.get(e.id, []),
