@@ -49,6 +49,15 @@ NEXT_RE = re.compile(
     r"[ \t\u3000]*(?:(?P<range>——|—|至|到|－|-|~|～)|以及|或者|、|，|,|和|及|与|與|或)[ \t\u3000]*"
     + f"(?P<art>{article_pattern('')})"
 )
+
+
+def enumeration_end(body: str, end: int) -> int:
+    """Where the enumeration after an article reference ending at ``end`` ends."""
+    while (n := NEXT_RE.match(body, end)) is not None:
+        end = n.end()
+    return end
+
+
 # Text just before a bare number that makes it another document's: a document
 # name without title marks (刑法, 宗教事务条例) or a closing mark or quote.
 _NAMED_BEFORE = re.compile(rf"(?:{_KIND}|[》〉」』”\"])[ \t\u3000]*\Z")

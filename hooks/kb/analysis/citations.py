@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from kb.analysis import article_refs as refs
@@ -185,15 +185,19 @@ def _scan(e: "Entry", titles: TitleIndex, structures: dict[str, Structure], by_i
     recent: dict[str, str | None] = {}  # full titles cited in this scope: key -> target id
     line, pos, done = e.doc.body_line, 0, 0
     for m in _SCAN.finditer(body):
-        if m.start() < done or m.lastgroup not in ("cite", "own", "ana", "bare"):
+        kind = m.lastgroup
+        if m.start() < done or kind not in ("cite", "own", "ana", "bare"):
+            continue
+        if kind != "cite" and kind != "ana" and (own is None or kind == "bare" and not refs.bare_is_own(body, m.start())):
+            done = refs.enumeration_end(body, m.end())  # another document's numbers, or no articles here: text
             continue
         line += body.count("\n", pos, m.start())
         pos = m.start()
         sec_idx = bisect_right(heads, line) - 1 if heads else -1
         if sec_idx != scope_id:
             scope_id, recent = sec_idx, {}
-        base = Citation(source=e.id, start=m.start(), end=m.end(), line=line, text=m.group(0), title="", key="",
-                        target=None, section=e.sections[sec_idx].anchor if sec_idx >= 0 else None)
+        base = dict(source=e.id, start=m.start(), end=m.end(), line=line, text=m.group(0),
+                    section=e.sections[sec_idx].anchor if sec_idx >= 0 else None)
         if m.group("cite") is not None:
             c, ref = _title(m, base, titles, structures, by_id, recent, e, problems)
             if c is not None:
@@ -202,22 +206,18 @@ def _scan(e: "Entry", titles: TitleIndex, structures: dict[str, Structure], by_i
                 continue
             first = refs.find(ref.structure, c.number, c.sub) if c is not None and c.article else None
         else:
-            p = {"own": "o", "ana": "a", "bare": "b"}[m.lastgroup]
-            if m.lastgroup == "own":
-                ref = _Referent(e, e.title, normalize(e.title), own, "本" + m.group("okind")) if own is not None \
-                    else _PLAIN
-            elif m.lastgroup == "ana":
+            p = {"own": "o", "ana": "a", "bare": "b"}[kind]
+            if kind == "ana":
                 ref = _anaphor(refs.kind_of(m.group("akind")), recent, by_id, structures)
-            else:
-                ref = _Referent(e, e.title, normalize(e.title), own, None) \
-                    if own is not None and refs.bare_is_own(body, m.start()) else _PLAIN
+            else:  # the document itself (own is not None here)
+                ref = _Referent(e, e.title, normalize(e.title), own, "本" + m.group("okind") if kind == "own" else None)
             label = m.group(p + "art") if p != "b" else m.group(0)
-            first = _article(base, label, refs.number_of(m, p), m.lastgroup, ref, None, e, problems, out)
+            first = _article(base, label, refs.number_of(m, p), kind, ref, None, e, problems, out)
         done = _enumeration(body, m.end(), first, base, ref, e, problems, out)
     return out
 
 
-def _title(m: re.Match, base: Citation, titles: TitleIndex, structures: dict[str, Structure],
+def _title(m: re.Match, base: dict, titles: TitleIndex, structures: dict[str, Structure],
            by_id: dict[str, "Entry"], recent: dict[str, str | None], e: "Entry",
            problems: Problems) -> tuple[Citation | None, _Referent]:
     """A citation by title (None: an unclear short form, warned) and what its enumeration refers to."""
@@ -235,26 +235,24 @@ def _title(m: re.Match, base: Citation, titles: TitleIndex, structures: dict[str
         elif len(referents) > 1 or key in SHORT_FORMS:
             names = "、".join(f"《{by_id[t].title if t else k}》" for k, t in matches.items())
             reason = f"可能指 {names}" if matches else "此前没有引用可对应的全称"
-            problems.add(e.doc.rel, base.line, "正文", f"简称《{written}》无法确定所指文件（{reason}），请写出全称",
+            problems.add(e.doc.rel, base["line"], "正文", f"简称《{written}》无法确定所指文件（{reason}），请写出全称",
                          "warning")
             return None, _PLAIN
     if not short:
         recent.pop(key, None)
         recent[key] = target.id if target else None
-    c = replace(base, title=written, key=key, target=target.id if target else None, short=short)
-    if target is None:
-        return c, _PLAIN
-    ref = _Referent(target, written, key, structures.get(target.id), f"《{written}》")
-    if m.group("art"):
-        number, sub = refs.number_of(m)
-        label = m.group("art")
-        art = refs.find(ref.structure, number, sub)
-        if art is None:
-            problems.add(e.doc.rel, c.line, "正文",
-                         f"《{written}》{label}：{_missing(target, ref.structure, number, sub)}，链接只能指向文件本身",
-                         "warning")
-        c = replace(c, article_label=label, number=number, sub=sub, article=art.anchor if art else None)
-    return c, ref
+    ref = _Referent(target, written, key, structures.get(target.id), f"《{written}》") if target else _PLAIN
+    if not m.group("art"):
+        return Citation(**base, title=written, key=key, target=target.id if target else None, short=short), ref
+    number, sub = refs.number_of(m)
+    label = m.group("art")
+    art = refs.find(ref.structure, number, sub)
+    if target is not None and art is None:
+        problems.add(e.doc.rel, base["line"], "正文",
+                     f"《{written}》{label}：{_missing(target, ref.structure, number, sub)}，链接只能指向文件本身",
+                     "warning")
+    return Citation(**base, title=written, key=key, target=target.id if target else None, short=short,
+                    article_label=label, number=number, sub=sub, article=art.anchor if art else None), ref
 
 
 def _missing(target: "Entry", structure: Structure | None, number: int | None, sub: int | None) -> str:
@@ -276,7 +274,7 @@ def _anaphor(kind: str, recent: dict[str, str | None], by_id: dict[str, "Entry"]
     return _PLAIN
 
 
-def _article(base: Citation, label: str, number: tuple[int | None, int | None], via: str, ref: _Referent,
+def _article(base: dict, label: str, number: tuple[int | None, int | None], via: str, ref: _Referent,
              range_from: Article | None, e: "Entry", problems: Problems, out: list[Citation]) -> Article | None:
     """Append the citation of one article reference if it links (``range_from``: the
     start of the range it ends); return the article."""
@@ -288,21 +286,21 @@ def _article(base: Citation, label: str, number: tuple[int | None, int | None], 
         if ref.warn is not None:
             where = "本文件中" if ref.target is e else f"{ref.target.doc.rel} 中"
             dup = ref.structure is not None and (num, sub) in ref.structure.duplicated
-            problems.add(e.doc.rel, base.line, "正文",
+            problems.add(e.doc.rel, base["line"], "正文",
                          f"{ref.warn}{label}：{where}{'这一条编号重复' if dup else '没有这一条'}，不生成链接", "warning")
         return None
     through = refs.between(ref.structure, range_from, art) if range_from is not None and ref.structure else ()
-    out.append(replace(base, title=ref.title, key=ref.key, target=ref.target.id, article_label=label,
-                       number=num, sub=sub, article=art.anchor, via=via, through=through))
+    out.append(Citation(**base, title=ref.title, key=ref.key, target=ref.target.id, article_label=label,
+                        number=num, sub=sub, article=art.anchor, via=via, through=through))
     return art
 
 
-def _enumeration(body: str, end: int, prev: Article | None, base: Citation, ref: _Referent, e: "Entry",
+def _enumeration(body: str, end: int, prev: Article | None, base: dict, ref: _Referent, e: "Entry",
                  problems: Problems, out: list[Citation]) -> int:
     """Citations of the numbers enumerated after an article reference ending at ``end``
     (``、第三条至第五条``); returns where the enumeration ends."""
     while (n := refs.NEXT_RE.match(body, end)) is not None:
-        span = replace(base, start=n.start("art"), end=n.end("art"), text=n.group("art"))
+        span = {**base, "start": n.start("art"), "end": n.end("art"), "text": n.group("art")}
         range_from = prev if n.group("range") else None
         prev = _article(span, n.group("art"), refs.number_of(n), "next", ref, range_from, e, problems, out)
         end = n.end()
