@@ -130,7 +130,8 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
 
     ``memo`` (a ``kb.model.cache.EntryMemo``, live preview): an unchanged entry's
     citations are reused while no regulation or policy changed (they are
-    what citations resolve to).
+    what citations resolve to: titles, and the article lists that numbers,
+    bare ones in a document's own text included, link into).
     """
     docs = list(docs)
     titles = TitleIndex(docs, families)
@@ -179,7 +180,7 @@ def _scan(e: "Entry", titles: TitleIndex, structures: dict[str, Structure], by_i
           problems: Problems) -> list[Citation]:
     body = e.doc.body
     heads = [s.line for s in e.sections]  # report sections: a new scope at every heading
-    own = structures.get(e.id) if e.type in _DOC_TYPES else None
+    own = structures.get(e.id) if e.type in _DOC_TYPES else None  # what 本条例第N条 and 第N条 link into
     out: list[Citation] = []
     scope_id = -2
     recent: dict[str, str | None] = {}  # full titles cited in this scope: key -> target id
@@ -188,8 +189,8 @@ def _scan(e: "Entry", titles: TitleIndex, structures: dict[str, Structure], by_i
         kind = m.lastgroup
         if m.start() < done or kind not in ("cite", "own", "ana", "bare"):
             continue
-        if kind != "cite" and kind != "ana" and (own is None or kind == "bare" and not refs.bare_is_own(body, m.start())):
-            done = refs.enumeration_end(body, m.end())  # another document's numbers, or no articles here: text
+        if kind in ("own", "bare") and (own is None or kind == "bare" and not refs.bare_is_own(body, m.start())):
+            done = refs.enumeration_end(body, m.end())  # not a regulation or policy, or another document's: text
             continue
         line += body.count("\n", pos, m.start())
         pos = m.start()
