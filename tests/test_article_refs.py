@@ -39,7 +39,7 @@ REG = """
 
     **第七条** 参照第六条，`第二条`，[第三条](https://example.org/)，本条例第九十九条。
 
-    **第八条** 本实施办法第三条所称的场所，见本规定第四条之一；基本法第二条不在此列。
+    **第八条** 本实施办法第三条所称的场所，见本规定第四条之一；基本法第二条、《示例备案办法》（2021年）第二条不在此列。
     """
 OTHER = """
     ---
@@ -157,7 +157,8 @@ def test_no_guessing_other_laws_unknown_duplicated_code_and_links(tree):
         "data/regulations/sl.md:26: 正文: 警告: 本条例第九十九条：本文件中没有这一条，不生成链接"]
     md = Generator(kb).render_uri(kb.by_id["sl"].src_uri)
     assert "参照第六条，`第二条`，[第三条](https://example.org/)，本条例第九十九条。" in md
-    assert refs(kb, "sl", line=28) == [("本实施办法第三条", "sl", "article-3"), ("本规定第四条之一", "sl", "article-4-1")]
+    assert refs(kb, "sl", line=28) == [("本实施办法第三条", "sl", "article-3"), ("本规定第四条之一", "sl", "article-4-1"),
+                                       ("《示例备案办法》", "bf", None)]
     # A label is never a link to itself.
     assert not re.search(r'<a class="kb-cite[^>]*>第[一二三四五六七]条</a>\*\*', md)
 
@@ -176,7 +177,7 @@ def test_missing_or_duplicated_articles_of_a_known_document_are_warnings(tree):
 def test_anaphors_refer_to_the_last_document_of_their_kind_in_the_section(tree):
     write(tree, """## 一、检查
 
-学习《示例管理条例》和《示例备案办法》，按照该条例第二条和该办法第三条办理；《某未收录条例》印发后，该条例第二条另行执行。
+学习《示例管理条例》和《示例备案办法》，按照该条例第二条和该办法第三条办理，该法第二条不指办法；《某未收录条例》印发后，该条例第二条另行执行。
 
 ## 二、整改
 

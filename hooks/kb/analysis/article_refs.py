@@ -59,8 +59,9 @@ def enumeration_end(body: str, end: int) -> int:
 
 
 # Text just before a bare number that makes it another document's: a document
-# name without title marks (刑法, 宗教事务条例) or a closing mark or quote.
-_NAMED_BEFORE = re.compile(rf"(?:{_KIND}|[》〉」』”\"])[ \t\u3000]*\Z")
+# name without title marks (刑法, 宗教事务条例), a closing mark or quote, or a
+# title with a bracket after it (《宗教事务条例》（2004年）第二条).
+_NAMED_BEFORE = re.compile(rf"(?:{_KIND}|[》〉」』”\"]|》[（(][^（）()\n]{{0,20}}[）)])[ \t\u3000]*\Z")
 _LINE_START = re.compile(r"[ \t\u3000>]*(?:#{1,6}[ \t]*|[*_]{1,2}|[-+*][ \t]+)?\Z")
 _HEADING = re.compile(r"[ ]{0,3}#{1,6}(?:[ \t]|\Z)")
 
@@ -98,6 +99,12 @@ def bare_is_own(body: str, start: int) -> bool:
     if _LINE_START.match(before) or _HEADING.match(body, line_start):
         return False
     return _NAMED_BEFORE.search(before[-12:]) is None
+
+
+def is_kind(key: str, kind: str) -> bool:
+    """Whether the title ``key`` names a document of ``kind`` (an 办法 is not a 法)."""
+    title = key.rsplit("（", 1)[0] if key.endswith("）") else key
+    return title.endswith(kind) and not (kind == "法" and title.endswith("办法"))
 
 
 def kind_of(word: str) -> str:

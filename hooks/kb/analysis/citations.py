@@ -266,7 +266,7 @@ def _anaphor(kind: str, recent: dict[str, str | None], by_id: dict[str, "Entry"]
              structures: dict[str, Structure]) -> _Referent:
     """该条例 / 上述办法: the document of that kind cited last in the scope, if in the knowledge base."""
     for k in reversed(recent):
-        if base_title(k).endswith(kind):
+        if refs.is_kind(k, kind):
             tid = recent[k]
             if tid is None:
                 return _PLAIN
