@@ -131,12 +131,12 @@ def test_a_range_cites_every_article_in_it(tree):
 
 
 def test_traditional_script_and_both_widths_of_punctuation(tree):
-    write(tree, "依照《示例管理條例》第二條、第三條,第四條 和 第四條之一，第一條～第二條，"
+    write(tree, "依照《示例管理條例》第二條、第三條第二款,第四條 和 第四條之一，第一條～第二條第三項，"
                 "《示例备案办法》第一条-第三条，第二条——第三条。\n")
     kb = KnowledgeBase.load(tree.root)
     assert [(c.text, c.article) for c in kb.citations.by_source["c1"]] == [
-        ("《示例管理條例》第二條", "article-2"), ("第三條", "article-3"), ("第四條", "article-4"),
-        ("第四條之一", "article-4-1"), ("第一條", "article-1"), ("第二條", "article-2"),
+        ("《示例管理條例》第二條", "article-2"), ("第三條第二款", "article-3"), ("第四條", "article-4"),
+        ("第四條之一", "article-4-1"), ("第一條", "article-1"), ("第二條第三項", "article-2"),
         ("《示例备案办法》第一条", "article-1"), ("第三条", "article-3"), ("第二条", "article-2"),
         ("第三条", "article-3"),
     ]
@@ -182,12 +182,19 @@ def test_anaphors_refer_to_the_last_document_of_their_kind_in_the_section(tree):
 ## 二、整改
 
 依照该条例第二条整改，本条例第二条、第三条也不适用于报告。
+
+## 三、依据
+
+对照《示例管理条例》和《条例》第二条、第三条检查。
 """, id="r", etype="report")
     kb = KnowledgeBase.load(tree.root)
     assert [(c.text, c.target, c.article, c.section) for c in kb.citations.by_source["r"] if c.via != "title"] == [
         ("该条例第二条", "sl", "article-2", "sec-1"),
         ("该办法第三条", "bf", "article-3", "sec-1"),
-    ]  # the unknown 条例 is the last one in section 1; section 2 cites nothing before
+        ("第三条", "sl", "article-3", "sec-3"),  # after the short form 《条例》第二条
+    ]
+    assert [c.text for c in kb.citations.by_source["r"] if c.section == "sec-3"] == [
+        "《示例管理条例》", "《条例》第二条", "第三条"]  # the unknown 条例 is the last one in section 1; section 2 cites nothing before
     assert kb.problems.warnings == [p for p in kb.problems.warnings if "r.md" not in str(p)]
 
 
