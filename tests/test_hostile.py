@@ -219,3 +219,97 @@ def test_fuzz_citation_linker(cite_kb, body):
     assert citations.render(body, found, lambda c: c.text) == body
     rendered = citations.render(body, found, lambda c: "@@" if c.target else None)
     assert rendered.count("@@") == sum(1 for c in found if c.target) + body.count("@@")
+
+
+# -- strict headers -------------------------------------------------------------------
+
+
+def test_duplicate_header_key_is_an_error_naming_both_lines(tree):
+    """PyYAML keeps the last of two equal keys: a restricted entry would be published."""
+    text = case(id="dup").lstrip("\n").replace("type: case\n", "type: case\naudience: restricted\n")
+    text = text.replace("year: 2023\n", "year: 2023\naudience: public\n")
+    tree.write("cases/dup.md", text)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/dup.md:9: audience: ") and "第 4 行和第 9 行" in msg
+    kb = KnowledgeBase.load(tree.root, audience="public")
+    assert kb.entries == []
+
+
+def test_duplicate_nested_key_is_an_error(tree):
+    text = case(id="dupn").lstrip("\n").replace("year: 2023\n", "year: 2023\nsections:\n  背景: {category: 工作成效}\n"
+                                                                "  背景: {category: 存在问题}\n")
+    tree.write("cases/dupn.md", text)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/dupn.md:10: sections.背景: ") and "第 9 行和第 10 行" in msg
+
+
+@pytest.mark.parametrize("escaped, code", [(r"\x9b", "009B"), (r"\x85", "0085"), (r"\0", "0000"),
+                                           (r"\x1b", "001B"), (r"\x7f", "007F")])
+def test_control_characters_in_a_field_are_errors_with_the_line(tree, escaped, code):
+    """Escapes in double-quoted YAML let through what the YAML reader refuses raw."""
+    tree.write("cases/c1.md", case(id="c1", title=f'"示例{escaped}案例"'))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/c1.md:4: title: ") and f"U+{code}" in msg
+
+
+def test_raw_c1_control_in_title_is_an_error(tree):
+    tree.write("cases/nel.md", case(id="nel", title="示例\x85案例"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/nel.md:4: -: ") and "U+0085" in msg
+
+
+def test_nul_in_body_is_an_error_at_its_line(tree):
+    tree.write("cases/nulbody.md", case(id="nulbody").replace("正文。", "正文\x00。"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/nulbody.md:11: -: ") and "空字符" in msg
+
+
+# -- only regular files inside the project --------------------------------------------
+
+
+def test_symlink_outside_the_project_is_refused(tree, tmp_path):
+    secret = tmp_path / "outside" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(case(id="secret-case").lstrip("\n").replace("year: 2023", "year: 2023\naudience: public"),
+                      encoding="utf-8")
+    (tree.root / "data" / "cases").mkdir(parents=True)
+    (tree.root / "data" / "cases" / "x.md").symlink_to(secret)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/x.md:1: -: ") and "项目目录之外" in msg
+    assert KnowledgeBase.load(tree.root, audience="public").entries == []
+
+
+def test_symlink_inside_the_project_is_read(tree):
+    target = tree.write("cases/real.md", case(id="real"))
+    (tree.root / "data" / "cases" / "alias.md").symlink_to(target)
+    msgs = problems(tree)  # read twice: the id is reported as a duplicate, not refused as a link
+    assert not any("符号链接" in m for m in msgs) and any("real" in m for m in msgs)
+
+
+def test_device_file_is_refused_without_traceback(tree):
+    (tree.root / "data" / "x.md").symlink_to("/dev/zero")
+    (msg,) = problems(tree)
+    assert msg.startswith("data/x.md:1: -: ") and "项目目录之外" in msg
+
+
+def test_fifo_named_like_an_entry_does_not_hang(tree):
+    import os
+    import time
+    os.mkfifo(tree.root / "data" / "x.md")
+    start = time.monotonic()
+    (msg,) = problems(tree)
+    assert time.monotonic() - start < 10
+    assert msg.startswith("data/x.md:1: -: ") and "不是普通文件" in msg
+
+
+@pytest.mark.parametrize("name", ["x.MD", "x.markdown", "x.md "])
+def test_files_that_look_like_entries_are_reported(tree, name):
+    tree.write(f"cases/{name}", case(id="odd"))
+    (msg,) = problems(tree)
+    assert msg.startswith(f"data/cases/{name}:1: -: ") and "不会被收录" in msg
+
+
+def test_raw_c1_csi_in_title_is_an_error(tree):
+    tree.write("cases/csi.md", case(id="csi", title="示例\x9b案例"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/csi.md:4: -: ") and "U+009B" in msg

@@ -26,7 +26,7 @@ from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
 from kb.model.cache import EntryCache
-from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
+from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy, report_misnamed
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
@@ -141,7 +141,9 @@ class KnowledgeBase:
                 _warn_review_marks(entry, problems)
             return entry
 
-        files = entry_files(data)
+        misnamed: list[Path] = []
+        files = entry_files(data, misnamed)
+        report_misnamed(misnamed, root, problems)
         if cache is not None:
             cache.reset_if((root, repr(taxonomy.areas)))
             cache.forget_missing(set(files))
