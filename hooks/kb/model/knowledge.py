@@ -57,11 +57,13 @@ class KnowledgeBase:
 
     ``within=`` builds a narrower knowledge base: ``entries`` must be entries
     of ``within`` (the same objects, never copies: the live preview compares
-    pages by identity). Nothing is analysed again and no problem is added:
+    pages by identity). Nothing is analysed again (but the citing entries of a
+    left-out document) and no problem is added:
     structures, families and citations are ``within``'s, narrowed to these
     entries (``kb.model.audience.families_within`` / ``citations_within``), so
-    a citation keeps the resolution the whole tree gives it and a citation
-    of a left-out document becomes plain text instead of "pending". The
+    a citation keeps the resolution the whole tree gives it, except one of a
+    left-out document: it is resolved again among these entries (the newest
+    visible version, or "pending" like a document nobody has). The
     ``problems`` object is shared: validation covers every file, once.
     """
 
@@ -99,7 +101,8 @@ class KnowledgeBase:
             return
         self.structures = {k: v for k, v in within.structures.items() if k in ids}
         self.families = audience_mod.families_within(within.families, ids)
-        self.citations = audience_mod.citations_within(within.citations, ids)
+        self.citations = audience_mod.citations_within(within.citations, ids, {e.id: e for e in self.entries},
+                                                        self.structures, self.families)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {str(self.root)!r} audience={self.audience} "
