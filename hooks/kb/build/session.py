@@ -12,6 +12,8 @@ lives on this object, not in module globals.
   list, and ``feed.xml``;
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap);
+- ``page_content`` (on_page_content): an entry page's HTML cleaned to the
+  allow-list of ``kb.text.html`` (no script from an entry reaches a reader);
 - ``finish`` (on_post_build): search index, ``entries.json``, and for the
   offline edition the script-loadable index shards.
 
@@ -37,6 +39,7 @@ from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
 from kb.site import export, search
 from kb.site.pages import Generator
+from kb.text import html as sanitise
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -50,6 +53,7 @@ class BuildSession:
     preview: live.PreviewState | None = None
     settings: Settings = field(default_factory=Settings)
     generator: Generator | None = None
+    entry_pages: frozenset[str] = frozenset()  # src_uri of every entry page (sanitised in page_content)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -85,6 +89,7 @@ class BuildSession:
             for problem in errors:
                 log.error(str(problem))
             raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
+        self.entry_pages = frozenset(e.src_uri for e in kb.entries)
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings)
         config.nav = gen.nav(config.nav)
@@ -123,7 +128,11 @@ class BuildSession:
 
     def page_content(self, html: str, src_uri: str) -> str:
         if self.preview is not None:
-            return live.page_content(self.preview, html, src_uri)
+            html = live.page_content(self.preview, html, src_uri)
+        if src_uri in self.entry_pages:
+            # Entry bodies are content, not code (kb.text.html): the whole rendered
+            # content of an entry page is held to the allow-list, generated blocks included.
+            html = sanitise.clean(html)
         return html
 
     # -- on_post_build -----------------------------------------------------------

@@ -26,6 +26,7 @@ from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
 from kb.model.cache import EntryCache
+from kb.text.html import body_warnings
 from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy, report_misnamed
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
@@ -135,6 +136,8 @@ class KnowledgeBase:
             if meta is None:
                 return None
             entry = Entry(meta=meta, doc=doc)
+            for line, message in body_warnings(doc.body, doc.body_line):
+                problems.add(doc.rel, line, "正文", message, "warning")
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
                 for key in unknown_override_keys(entry.sections, meta.sections):
