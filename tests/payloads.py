@@ -10,7 +10,7 @@ from pathlib import Path
 PAYLOADS = [
     '<script>window.__kbPwned = 1; alert("s")</script>',
     '<svg onload="window.__kbPwned = 2"><circle r="1"/></svg>',
-    '<img src="x" onerror="window.__kbPwned = 3">',
+    '<img src="" onerror="window.__kbPwned = 3">',
     '<p id="kb-hover" onmouseover="window.__kbPwned = 4">悬停</p>',
     '[点我](javascript:window.__kbPwned=5){#kb-click}',
     '<a id="kb-click2" href="JaVaScRiPt:window.__kbPwned=6">链接</a>',
@@ -52,7 +52,7 @@ level: 市
 areas: [religion]
 audience: public
 ---
-## 一、工作成效<img src=x onerror="window.__kbPwned = 10">
+## 一、工作成效<img src="" onerror="window.__kbPwned = 10">
 
 开展宗教活动场所检查，成效明显。
 
