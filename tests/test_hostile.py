@@ -313,3 +313,78 @@ def test_raw_c1_csi_in_title_is_an_error(tree):
     tree.write("cases/csi.md", case(id="csi", title="示例\x9b案例"))
     (msg,) = problems(tree)
     assert msg.startswith("data/cases/csi.md:4: -: ") and "U+009B" in msg
+
+
+# -- docs/: only regular files of the project -----------------------------------------
+
+
+@pytest.fixture
+def docs_project(tmp_path):
+    project = copy_project(tmp_path / "p")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("zqoutsidesecret\n", encoding="utf-8")
+    return project, outside
+
+
+def _built_files(site: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
+                     if p.is_file() and p.suffix in (".txt", ".html", ".md", ""))
+
+
+@pytest.mark.slow
+def test_docs_symlink_to_a_file_outside_stops_the_build(docs_project):
+    project, outside = docs_project
+    (project / "docs" / "assets" / "p.txt").symlink_to(outside / "secret.txt")
+    site = project / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode != 0
+    assert "docs/assets/p.txt: 是指向项目目录之外的符号链接" in r.stderr and "Traceback" not in r.stderr
+    assert not site.exists() or "zqoutsidesecret" not in _built_files(site)
+
+
+@pytest.mark.slow
+def test_docs_symlinked_directory_outside_stops_the_build(docs_project):
+    project, outside = docs_project
+    (project / "docs" / "assets" / "etc").symlink_to(outside, target_is_directory=True)
+    site = project / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode != 0 and "docs/assets/etc: 是指向项目目录之外的目录链接" in r.stderr
+    assert not site.exists() or "zqoutsidesecret" not in _built_files(site)
+
+
+def test_docs_tree_check_names_devices_fifos_and_loops(tmp_path):
+    import os
+    from kb.source.files import tree_problems
+
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "ok.md").write_text("# 好\n", encoding="utf-8")
+    (docs / "inside.md").symlink_to(docs / "ok.md")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(docs / "fifo.md")
+    (docs / "sub" / "loop").symlink_to(docs, target_is_directory=True)
+    assert tree_problems(docs, tmp_path) == [
+        "docs/fifo.md: 不是普通文件（设备文件、命名管道或套接字），已拒绝",
+        "docs/zero.md: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）",
+        "docs/sub/loop: 目录链接指向它自己所在的目录，会无限循环，已拒绝",
+    ]
+
+
+def test_on_files_refuses_docs_files_that_leave_the_project(docs_project):
+    """What MkDocs hands over in on_files is checked again (theme files aside)."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File, Files
+
+    from kb.build.session import BuildSession
+
+    project, outside = docs_project
+    docs = project / "docs"
+    (docs / "assets" / "p.txt").symlink_to(outside / "secret.txt")
+    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"), docs_dir=str(docs))
+    theme_file = File("x.css", str(outside), str(project / "site"), True)  # not from docs/: not ours to judge
+    files = Files([File("assets/p.txt", str(docs), str(project / "site"), True),
+                   File("assets/kb.css", str(docs), str(project / "site"), True), theme_file])
+    assert BuildSession._docs_file_problems(files, config) == [
+        "docs/assets/p.txt: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）"]

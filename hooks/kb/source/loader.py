@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import yaml
 
 from kb.problems import Problems
+from kb.source.files import file_problem
 
 try:  # libyaml is bundled with PyYAML wheels; fall back to pure Python.
     _Base = yaml.CSafeLoader
@@ -239,25 +239,6 @@ def parse_front_matter(yaml_text: str, rel: str, problems: Problems) -> tuple[di
         problems.add(rel, 2, str(bad), "字段名必须是文字")
         return None
     return data, lines
-
-
-def file_problem(path: Path, root: Path) -> str | None:
-    """Why ``path`` must not be read as project content, or ``None``: a symlink
-    (of the file or a directory above it) resolving outside ``root``, or not a
-    regular file (a device such as /dev/zero, a FIFO that would block, a socket)."""
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError) as exc:  # dangling or looping link
-        return f"无法读取文件：{getattr(exc, 'strerror', None) or '符号链接无效'}"
-    if not real.is_relative_to(root.resolve()):
-        return "是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）"
-    try:
-        mode = os.stat(real).st_mode
-    except OSError as exc:
-        return f"无法读取文件：{exc.strerror}"
-    if not stat.S_ISREG(mode):
-        return "不是普通文件（设备文件、命名管道或套接字），已拒绝"
-    return None
 
 
 def read_capped(path: Path, limit: int) -> bytes:
