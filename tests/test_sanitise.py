@@ -95,8 +95,9 @@ def test_kb_check_warns_where_a_body_holds_html_that_is_removed(tree):
     first = 11  # line of 正文。
     expected = {first + 2 + 2 * i for i in range(len(PAYLOADS))}
     assert set(warned) == expected, warned
-    assert warned[first + 2].startswith("data/cases/x.md:13: 正文: 警告: 正文中的HTML 标签 <script>")
-    assert "onerror" in warned[first + 6] and "javascript" in warned[first + 10]
+    assert warned[first + 2].startswith("data/cases/x.md:13: 正文: 警告: 正文含有生成网站时会被删除的 HTML：标签 <script>")
+    assert "<img> 的事件属性 onerror" in warned[first + 6] and "链接中的 javascript: 网址" in warned[first + 10]
+    assert "<a> 的 href 中的 javascript: 网址" in warned[first + 12]
 
 
 # -- a build with payloads ------------------------------------------------------------

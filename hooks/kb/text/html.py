@@ -94,9 +94,11 @@ _ATTR_LIST = re.compile(r"\{:?([^{}]*)\}")
 _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*)\s*:")
 
 
-def _unsafe_url(value: str) -> bool:
+def _unsafe_scheme(value: str) -> str | None:
+    """The scheme of a URL the cleaning removes (javascript, data...), else None."""
     m = _SCHEME.match(re.sub(r"[\x00-\x20]", "", value))
-    return bool(m) and m.group(1).lower() not in URL_SCHEMES
+    scheme = m.group(1).lower() if m else None
+    return scheme if scheme and scheme not in URL_SCHEMES else None
 
 
 def _attr_removed(tag: str, name: str, value: str) -> str | None:
@@ -104,8 +106,9 @@ def _attr_removed(tag: str, name: str, value: str) -> str | None:
     value = value.strip("\"'")
     if name.startswith("on"):
         return f"事件属性 {name}"
-    if name in ("href", "src") and _unsafe_url(value):
-        return f"{name} 中的脚本或内嵌网址"
+    scheme = _unsafe_scheme(value) if name in ("href", "src") else None
+    if scheme:
+        return f" {name} 中的 {scheme}: 网址"
     allowed = name in GENERIC_ATTRS or name in TAG_ATTRS.get(tag, ()) or (
         name.startswith("data-") and not name.startswith("data-md"))
     if not allowed or (name == "style" and any(
@@ -122,7 +125,7 @@ def removed_in_line(line: str) -> list[str]:
         tag = m.group(2).lower()
         if tag not in TAGS:
             if not m.group(1):
-                found.append(f"HTML 标签 <{tag}>")
+                found.append(f"标签 <{tag}>")
             continue
         for a in _ATTR.finditer(m.group(3) or ""):
             why = _attr_removed(tag, a.group(1), a.group(2) or "")
@@ -149,4 +152,5 @@ def body_warnings(body: str, body_line: int) -> Iterator[tuple[int, str]]:
             continue
         removed = removed_in_line(line)
         if removed:
-            yield body_line + i, f"正文中的{'、'.join(removed)}不会出现在网站上（条目正文中的脚本、事件属性和不允许的 HTML 会被删除）"
+            yield body_line + i, (f"正文含有生成网站时会被删除的 HTML：{'、'.join(removed)}"
+                                  "（正文中的脚本、事件属性、javascript: 网址和不允许的标签不会出现在网站上）")
