@@ -388,3 +388,11 @@ def test_on_files_refuses_docs_files_that_leave_the_project(docs_project):
                    File("assets/kb.css", str(docs), str(project / "site"), True), theme_file])
     assert BuildSession._docs_file_problems(files, config) == [
         "docs/assets/p.txt: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）"]
+
+
+def test_fifo_as_areas_file_does_not_hang(tree):
+    import os
+    (tree.root / "data" / "areas.yml").unlink()
+    os.mkfifo(tree.root / "data" / "areas.yml")
+    msgs = problems(tree)
+    assert msgs and msgs[0].startswith("data/areas.yml:1: -: ") and "不是普通文件" in msgs[0]

@@ -325,8 +325,15 @@ def report_misnamed(paths: list[Path], root: Path, problems: Problems) -> None:
 def read_taxonomy(path: Path, root: Path, problems: Problems) -> Taxonomy:
     """Read ``data/areas.yml``: a mapping slug -> {name, description, keywords}."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    if not path.exists() and not path.is_symlink():
+        problems.add(rel, 1, "-", "找不到工作领域分类文件 areas.yml")
+        return Taxonomy()
+    refused = file_problem(path, root)
+    if refused:
+        problems.add(rel, 1, "-", refused)
+        return Taxonomy()
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_ENTRY_BYTES)
     except OSError:
         problems.add(rel, 1, "-", "找不到工作领域分类文件 areas.yml")
         return Taxonomy()
