@@ -396,3 +396,13 @@ def test_fifo_as_areas_file_does_not_hang(tree):
     os.mkfifo(tree.root / "data" / "areas.yml")
     msgs = problems(tree)
     assert msgs and msgs[0].startswith("data/areas.yml:1: -: ") and "不是普通文件" in msgs[0]
+
+
+def test_directory_link_under_data_is_reported(tree, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(case(id="secret"), encoding="utf-8")
+    (tree.root / "data" / "cases").symlink_to(outside, target_is_directory=True)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases:1: -: ") and "目录链接" in msg
+    assert KnowledgeBase.load(tree.root, audience="all").entries == []

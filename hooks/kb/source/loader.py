@@ -297,11 +297,14 @@ def entry_files(data_dir: Path, misnamed: list[Path] | None = None) -> list[Path
 
     Hidden directories and files (``.git``, editor swap files) are skipped.
     Files whose names look like entries but are not taken (``x.MD``,
-    ``x.markdown``, a trailing space) are appended to ``misnamed``.
+    ``x.markdown``, a trailing space) and directory links (not followed)
+    are appended to ``misnamed``.
     """
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(data_dir):
+    for dirpath, dirnames, filenames in os.walk(data_dir):  # directory links are not followed
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if misnamed is not None:
+            misnamed.extend(Path(dirpath) / d for d in dirnames if (Path(dirpath) / d).is_symlink())
         for name in filenames:
             if name.startswith("."):
                 continue
@@ -318,6 +321,9 @@ def entry_files(data_dir: Path, misnamed: list[Path] | None = None) -> list[Path
 def report_misnamed(paths: list[Path], root: Path, problems: Problems) -> None:
     for path in paths:
         rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            problems.add(rel, 1, "-", "是目录链接，其中的条目不会被收录；请把条目放在 data/ 中的普通目录里")
+            continue
         problems.add(rel, 1, "-", f"文件名“{path.name}”不是以小写 .md 结尾（或含有多余的空格），"
                                   "不会被收录；条目文件请改名为 *.md")
 
