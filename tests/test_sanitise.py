@@ -185,3 +185,8 @@ def test_session_cleans_entry_pages_only():
     dirty = '<p onclick="x()">a</p><script>x()</script><svg><rect/></svg>'
     assert session.page_content(dirty, "cases/x.md") == "<p>a</p>"
     assert session.page_content(dirty, "index.md") == dirty
+
+
+def test_clean_drops_ids_that_shadow_the_themes_elements():
+    out = sanitise.clean('<p id="__config">{}</p><label for="__search">x</label><p id="ok" data-md-component="x">y</p>')
+    assert out == '<p>{}</p><label>x</label><p id="ok">y</p>'

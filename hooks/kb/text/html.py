@@ -65,6 +65,10 @@ def _filter(tag: str, attr: str, value: str) -> str | None:
     # components (data-md-*) must not be steered from an entry.
     if attr.startswith("data-md"):
         return None
+    # Nor its elements found by id (#__config, #__search, #__drawer...): an entry's
+    # element with such an id, earlier in the page, would be found first.
+    if attr in ("id", "for", "name") and value.startswith("__"):
+        return None
     return value
 
 
