@@ -377,7 +377,7 @@ def test_on_files_refuses_docs_files_that_leave_the_project(docs_project):
 
     from mkdocs.structure.files import File, Files
 
-    from kb.build.session import BuildSession
+    from kb.engine.session import BuildSession
 
     project, outside = docs_project
     docs = project / "docs"

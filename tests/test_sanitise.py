@@ -179,7 +179,7 @@ def test_payloads_do_not_run_in_the_browser(payload_site, browser, uri):
 
 def test_session_cleans_entry_pages_only():
     """on_page_content: an entry page is cleaned, a generated index page (charts: svg) is left alone."""
-    from kb.build.session import BuildSession
+    from kb.engine.session import BuildSession
 
     session = BuildSession(entry_pages=frozenset({"cases/x.md"}))
     dirty = '<p onclick="x()">a</p><script>x()</script><svg><rect/></svg>'

@@ -4,7 +4,7 @@ A symlink may point anywhere (``data/cases/x.md -> /outside/secret.md``,
 ``docs/assets/p.txt -> /etc/passwd``), and a name may be a device
 (``/dev/zero``: endless), a FIFO (blocks the reader forever) or a socket.
 Entry files (``kb.source.loader``) and the hand-written pages and assets of
-``docs/`` (``kb.build.session``, before MkDocs walks the directory and when
+``docs/`` (``kb.engine.session``, before MkDocs walks the directory and when
 it hands over its file list) are checked here; every message is Chinese and
 starts with the file's path relative to the project.
 """

@@ -1,7 +1,7 @@
 """Entry bodies are content, not code: the HTML allow-list of entry pages.
 
 An entry's Markdown becomes HTML inside MkDocs, so the rendered content of
-an entry page (``on_page_content``, ``kb.build.session``) is cleaned here
+an entry page (``on_page_content``, ``kb.engine.session``) is cleaned here
 with nh3 (a maintained allow-list sanitiser): what Markdown, ``attr_list``,
 ``md_in_html``, ``admonition`` and the project's own generated blocks
 (``kb.site`` templates: citation links, article anchors, section lines,
