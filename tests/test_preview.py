@@ -260,6 +260,31 @@ def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, capl
 
 
 @pytest.mark.slow
+def test_preview_links_an_article_reference_once_its_article_is_added(project):
+    reg = "regulations/zongjiao-shiwu-tiaoli-2017.md"
+    project.edit(reg, "自2018年2月1日起施行。", "自2018年2月1日起施行，第七十八条另有规定的除外。")
+    project.entry("cases/zz-preview-cite.md").write_text(
+        case("zz-preview-cite", "预览引用案例").lstrip("\n")
+        + "\n依照《宗教事务条例》第三十六条、第七十八条办理，该条例第七十八条另有说明。\n", encoding="utf-8")
+    project.build()
+    cite = project.page("cases/zz-preview-cite")
+    assert "#article-36" in cite and "#article-78" not in cite  # no such article yet: plain text
+    assert 'href="#article-78"' not in project.page("regulations/zongjiao-shiwu-tiaoli-2017")
+
+    project.edit(reg, "另有规定的除外。", "另有规定的除外。\n\n**第七十八条** 预览测试新增的条文。")
+    project.build()
+    cite = project.page("cases/zz-preview-cite")
+    assert re.search(r'<a class="kb-cite kb-cite--article" href="../../regulations/zongjiao-shiwu-tiaoli-2017/'
+                     r'#article-78"[^>]*>第七十八条</a>', cite)
+    assert cite.count("#article-78") == 2  # the enumeration and 该条例第七十八条
+    page = project.page("regulations/zongjiao-shiwu-tiaoli-2017")
+    assert re.search(r'<a class="kb-cite kb-cite--article" href="#article-78"[^>]*>第七十八条</a>另有规定', page)
+    assert re.search(r'href="#article-78">第七十八条</a> <span class="kb-excerpt">[^<]*</span> '
+                     r'<span class="kb-cited-count"[^>]*>被引用 2 次', page)
+    assert _site_files(project.site) == project.full_build()
+
+
+@pytest.mark.slow
 def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
     project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"

@@ -26,7 +26,8 @@ from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
 from kb.model.cache import EntryCache
-from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
+from kb.text.html import body_warnings
+from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy, report_misnamed
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
@@ -57,11 +58,13 @@ class KnowledgeBase:
 
     ``within=`` builds a narrower knowledge base: ``entries`` must be entries
     of ``within`` (the same objects, never copies: the live preview compares
-    pages by identity). Nothing is analysed again and no problem is added:
+    pages by identity). Nothing is analysed again (but the citing entries of a
+    left-out document) and no problem is added:
     structures, families and citations are ``within``'s, narrowed to these
     entries (``kb.model.audience.families_within`` / ``citations_within``), so
-    a citation keeps the resolution the whole tree gives it and a citation
-    of a left-out document becomes plain text instead of "pending". The
+    a citation keeps the resolution the whole tree gives it, except one of a
+    left-out document: it is resolved again among these entries (the newest
+    visible version, or "pending" like a document nobody has). The
     ``problems`` object is shared: validation covers every file, once.
     """
 
@@ -99,7 +102,8 @@ class KnowledgeBase:
             return
         self.structures = {k: v for k, v in within.structures.items() if k in ids}
         self.families = audience_mod.families_within(within.families, ids)
-        self.citations = audience_mod.citations_within(within.citations, ids)
+        self.citations = audience_mod.citations_within(within.citations, ids, {e.id: e for e in self.entries},
+                                                        self.structures, self.families)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {str(self.root)!r} audience={self.audience} "
@@ -132,6 +136,8 @@ class KnowledgeBase:
             if meta is None:
                 return None
             entry = Entry(meta=meta, doc=doc)
+            for line, message in body_warnings(doc.body, doc.body_line):
+                problems.add(doc.rel, line, "正文", message, "warning")
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
                 for key in unknown_override_keys(entry.sections, meta.sections):
@@ -141,7 +147,9 @@ class KnowledgeBase:
                 _warn_review_marks(entry, problems)
             return entry
 
-        files = entry_files(data)
+        misnamed: list[Path] = []
+        files = entry_files(data, misnamed)
+        report_misnamed(misnamed, root, problems)
         if cache is not None:
             cache.reset_if((root, repr(taxonomy.areas)))
             cache.forget_missing(set(files))
