@@ -83,7 +83,8 @@ def test_parse_finds_chapters_sections_and_articles():
     assert s.article(3) is None and s.article(37) is None and s.article(9) is None
     assert [i.level for i in s.items] == [1, 2, 2, 1, 2, 3, 3, 3]  # table-of-contents depth
     assert [str(p) for p in problems.warnings] == [
-        "data/regulations/x.md:37: 正文: 警告: “第二条”与第 16 行编号重复，只有第一处可以被引用"]
+        "data/regulations/x.md:37: 正文: 警告: “第二条”与第 16 行编号重复，只有第一处有锚点，引用这一编号的地方不会链接到条文"]
+    assert s.duplicated == {(2, None)}  # citations of 第二条 do not guess which one
 
 
 def test_annotate_keeps_lines_and_places_anchors():

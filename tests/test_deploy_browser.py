@@ -4,7 +4,10 @@ leave the site), and the offline edition opened from the file system."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
+import payloads
 from conftest import ROOT, copy_project
 
 NGINX = "/usr/sbin/nginx"
@@ -45,7 +49,9 @@ def publish(project: Path, dest: Path, *args: str, env_extra: dict | None = None
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("deploy") / "p")
+    project = copy_project(tmp_path_factory.mktemp("deploy") / "p")
+    payloads.install(project)  # a public case and report holding script payloads
+    return project
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +190,69 @@ def test_nginx_subpath_pages_assets_search_and_404(nginx_site, guarded):
     resp = page.request.get(base + "entries.json")
     assert resp.status == 200 and resp.headers["x-content-type-options"] == "nosniff"
     assert "default-src 'self'" in resp.headers["content-security-policy"]
+
+
+# -- content security policy ----------------------------------------------------------
+
+
+def csp_script_hashes() -> set[str]:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    policy = re.search(r'Content-Security-Policy "([^"]*)"', conf).group(1)
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src")).split()
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    return {s.strip("'") for s in script_src if s.startswith("'sha256-")}
+
+
+@pytest.mark.slow
+def test_every_inline_script_of_the_site_is_allowed_by_hash(nginx_site):
+    """deploy/nginx.conf allows inline scripts by hash only: each one the theme writes must be listed."""
+    _, dest = nginx_site
+    allowed = csp_script_hashes()
+    missing = {}
+    for path in sorted(dest.rglob("*.html")):
+        for m in re.finditer(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", path.read_text(encoding="utf-8"), re.S):
+            if "src=" in m["attrs"] or "application/json" in m["attrs"]:
+                continue
+            digest = "sha256-" + base64.b64encode(hashlib.sha256(m["body"].encode("utf-8")).digest()).decode()
+            if digest not in allowed:
+                missing.setdefault(digest, f"{path.relative_to(dest)}: {m['body'][:60]}")
+    assert missing == {}, "inline scripts whose hash deploy/nginx.conf does not list"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("uri", ["", PAGES["entry"], PAGES["search"], payloads.CASE_URI, payloads.REPORT_URI])
+def test_site_works_under_the_csp_and_payloads_stay_inert(nginx_site, guarded, uri):
+    base, _ = nginx_site
+    page, guard = guarded(base)
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    resp = page.goto(base + uri)
+    assert resp.status == 200 and "'unsafe-inline'" not in resp.headers["content-security-policy"].split("style-src")[0]
+    if uri == PAGES["search"]:
+        assert wait_results(page) > 0  # the site's own scripts run
+    assert page.evaluate("typeof __md_scope") == "object"  # the theme's inline snippet ran (allowed by hash)
+    page.wait_for_load_state("networkidle")
+    payloads.assert_inert(page)
+    if uri not in (payloads.CASE_URI, payloads.REPORT_URI):
+        assert violations == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_csp_blocks_an_inline_script_that_reached_a_page(nginx_site, guarded):
+    """Second line of defence: a page holding a script (not sanitised) under the shipped CSP."""
+    base, dest = nginx_site
+    probe = dest / "csp-probe.html"
+    probe.write_text('<!doctype html><html><body><h1>探针</h1><script>window.__kbPwned = 1</script>'
+                     '<img src="x" onerror="window.__kbPwned = 2"><p id="kb-hover" onmouseover="window.__kbPwned = 3">'
+                     'x</p></body></html>', encoding="utf-8")
+    try:
+        page, _ = guarded(base)
+        page.goto(base + "csp-probe.html")
+        payloads.assert_inert(page)
+    finally:
+        probe.unlink()
 
 
 # -- offline edition from the file system ---------------------------------------------

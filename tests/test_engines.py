@@ -83,6 +83,7 @@ def differences(a: dict[str, bytes], b: dict[str, bytes], limit: int = 5) -> lis
     return report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_mkdocs_and_properdocs_build_the_same_site(project, tmp_path, variant):
     sites = build_both(project, tmp_path, VARIANTS[variant])

@@ -219,3 +219,190 @@ def test_fuzz_citation_linker(cite_kb, body):
     assert citations.render(body, found, lambda c: c.text) == body
     rendered = citations.render(body, found, lambda c: "@@" if c.target else None)
     assert rendered.count("@@") == sum(1 for c in found if c.target) + body.count("@@")
+
+
+# -- strict headers -------------------------------------------------------------------
+
+
+def test_duplicate_header_key_is_an_error_naming_both_lines(tree):
+    """PyYAML keeps the last of two equal keys: a restricted entry would be published."""
+    text = case(id="dup").lstrip("\n").replace("type: case\n", "type: case\naudience: restricted\n")
+    text = text.replace("year: 2023\n", "year: 2023\naudience: public\n")
+    tree.write("cases/dup.md", text)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/dup.md:9: audience: ") and "第 4 行和第 9 行" in msg
+    kb = KnowledgeBase.load(tree.root, audience="public")
+    assert kb.entries == []
+
+
+def test_duplicate_nested_key_is_an_error(tree):
+    text = case(id="dupn").lstrip("\n").replace("year: 2023\n", "year: 2023\nsections:\n  背景: {category: 工作成效}\n"
+                                                                "  背景: {category: 存在问题}\n")
+    tree.write("cases/dupn.md", text)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/dupn.md:10: sections.背景: ") and "第 9 行和第 10 行" in msg
+
+
+@pytest.mark.parametrize("escaped, code", [(r"\x9b", "009B"), (r"\x85", "0085"), (r"\0", "0000"),
+                                           (r"\x1b", "001B"), (r"\x7f", "007F")])
+def test_control_characters_in_a_field_are_errors_with_the_line(tree, escaped, code):
+    """Escapes in double-quoted YAML let through what the YAML reader refuses raw."""
+    tree.write("cases/c1.md", case(id="c1", title=f'"示例{escaped}案例"'))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/c1.md:4: title: ") and f"U+{code}" in msg
+
+
+def test_raw_c1_control_in_title_is_an_error(tree):
+    tree.write("cases/nel.md", case(id="nel", title="示例\x85案例"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/nel.md:4: -: ") and "U+0085" in msg
+
+
+def test_nul_in_body_is_an_error_at_its_line(tree):
+    tree.write("cases/nulbody.md", case(id="nulbody").replace("正文。", "正文\x00。"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/nulbody.md:11: -: ") and "空字符" in msg
+
+
+# -- only regular files inside the project --------------------------------------------
+
+
+def test_symlink_outside_the_project_is_refused(tree, tmp_path):
+    secret = tmp_path / "outside" / "secret.md"
+    secret.parent.mkdir()
+    secret.write_text(case(id="secret-case").lstrip("\n").replace("year: 2023", "year: 2023\naudience: public"),
+                      encoding="utf-8")
+    (tree.root / "data" / "cases").mkdir(parents=True)
+    (tree.root / "data" / "cases" / "x.md").symlink_to(secret)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/x.md:1: -: ") and "项目目录之外" in msg
+    assert KnowledgeBase.load(tree.root, audience="public").entries == []
+
+
+def test_symlink_inside_the_project_is_read(tree):
+    target = tree.write("cases/real.md", case(id="real"))
+    (tree.root / "data" / "cases" / "alias.md").symlink_to(target)
+    msgs = problems(tree)  # read twice: the id is reported as a duplicate, not refused as a link
+    assert not any("符号链接" in m for m in msgs) and any("real" in m for m in msgs)
+
+
+def test_device_file_is_refused_without_traceback(tree):
+    (tree.root / "data" / "x.md").symlink_to("/dev/zero")
+    (msg,) = problems(tree)
+    assert msg.startswith("data/x.md:1: -: ") and "项目目录之外" in msg
+
+
+def test_fifo_named_like_an_entry_does_not_hang(tree):
+    import os
+    import time
+    os.mkfifo(tree.root / "data" / "x.md")
+    start = time.monotonic()
+    (msg,) = problems(tree)
+    assert time.monotonic() - start < 10
+    assert msg.startswith("data/x.md:1: -: ") and "不是普通文件" in msg
+
+
+@pytest.mark.parametrize("name", ["x.MD", "x.markdown", "x.md "])
+def test_files_that_look_like_entries_are_reported(tree, name):
+    tree.write(f"cases/{name}", case(id="odd"))
+    (msg,) = problems(tree)
+    assert msg.startswith(f"data/cases/{name}:1: -: ") and "不会被收录" in msg
+
+
+def test_raw_c1_csi_in_title_is_an_error(tree):
+    tree.write("cases/csi.md", case(id="csi", title="示例\x9b案例"))
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases/csi.md:4: -: ") and "U+009B" in msg
+
+
+# -- docs/: only regular files of the project -----------------------------------------
+
+
+@pytest.fixture
+def docs_project(tmp_path):
+    project = copy_project(tmp_path / "p")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("zqoutsidesecret\n", encoding="utf-8")
+    return project, outside
+
+
+def _built_files(site: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*")
+                     if p.is_file() and p.suffix in (".txt", ".html", ".md", ""))
+
+
+@pytest.mark.slow
+def test_docs_symlink_to_a_file_outside_stops_the_build(docs_project):
+    project, outside = docs_project
+    (project / "docs" / "assets" / "p.txt").symlink_to(outside / "secret.txt")
+    site = project / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode != 0
+    assert "docs/assets/p.txt: 是指向项目目录之外的符号链接" in r.stderr and "Traceback" not in r.stderr
+    assert not site.exists() or "zqoutsidesecret" not in _built_files(site)
+
+
+@pytest.mark.slow
+def test_docs_symlinked_directory_outside_stops_the_build(docs_project):
+    project, outside = docs_project
+    (project / "docs" / "assets" / "etc").symlink_to(outside, target_is_directory=True)
+    site = project / "site"
+    r = mkdocs_build(project, site)
+    assert r.returncode != 0 and "docs/assets/etc: 是指向项目目录之外的目录链接" in r.stderr
+    assert not site.exists() or "zqoutsidesecret" not in _built_files(site)
+
+
+def test_docs_tree_check_names_devices_fifos_and_loops(tmp_path):
+    import os
+    from kb.source.files import tree_problems
+
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "ok.md").write_text("# 好\n", encoding="utf-8")
+    (docs / "inside.md").symlink_to(docs / "ok.md")
+    (docs / "zero.md").symlink_to("/dev/zero")
+    os.mkfifo(docs / "fifo.md")
+    (docs / "sub" / "loop").symlink_to(docs, target_is_directory=True)
+    assert tree_problems(docs, tmp_path) == [
+        "docs/fifo.md: 不是普通文件（设备文件、命名管道或套接字），已拒绝",
+        "docs/zero.md: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）",
+        "docs/sub/loop: 目录链接指向它自己所在的目录，会无限循环，已拒绝",
+    ]
+
+
+def test_on_files_refuses_docs_files_that_leave_the_project(docs_project):
+    """What MkDocs hands over in on_files is checked again (theme files aside)."""
+    from types import SimpleNamespace
+
+    from mkdocs.structure.files import File, Files
+
+    from kb.engine.session import BuildSession
+
+    project, outside = docs_project
+    docs = project / "docs"
+    (docs / "assets" / "p.txt").symlink_to(outside / "secret.txt")
+    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"), docs_dir=str(docs))
+    theme_file = File("x.css", str(outside), str(project / "site"), True)  # not from docs/: not ours to judge
+    files = Files([File("assets/p.txt", str(docs), str(project / "site"), True),
+                   File("assets/kb.css", str(docs), str(project / "site"), True), theme_file])
+    assert BuildSession._docs_file_problems(files, config) == [
+        "docs/assets/p.txt: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）"]
+
+
+def test_fifo_as_areas_file_does_not_hang(tree):
+    import os
+    (tree.root / "data" / "areas.yml").unlink()
+    os.mkfifo(tree.root / "data" / "areas.yml")
+    msgs = problems(tree)
+    assert msgs and msgs[0].startswith("data/areas.yml:1: -: ") and "不是普通文件" in msgs[0]
+
+
+def test_directory_link_under_data_is_reported(tree, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(case(id="secret"), encoding="utf-8")
+    (tree.root / "data" / "cases").symlink_to(outside, target_is_directory=True)
+    (msg,) = problems(tree)
+    assert msg.startswith("data/cases:1: -: ") and "目录链接" in msg
+    assert KnowledgeBase.load(tree.root, audience="all").entries == []

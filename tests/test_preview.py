@@ -148,7 +148,7 @@ def test_cached_loads_find_the_same_citations_and_warnings_as_fresh_loads(tmp_pa
 
 
 def _site_files(site: Path) -> dict[str, bytes]:
-    """Every output file except the search index (the preview writes it once, at startup)."""
+    """Every output file except the search index (compared on its own where it matters)."""
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
             if p.is_file() and not p.relative_to(site).as_posix().startswith("search/idx/")}
 
@@ -261,6 +261,31 @@ def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, capl
 
 
 @pytest.mark.slow
+def test_preview_links_an_article_reference_once_its_article_is_added(project):
+    reg = "regulations/zongjiao-shiwu-tiaoli-2017.md"
+    project.edit(reg, "自2018年2月1日起施行。", "自2018年2月1日起施行，第七十八条另有规定的除外。")
+    project.entry("cases/zz-preview-cite.md").write_text(
+        case("zz-preview-cite", "预览引用案例").lstrip("\n")
+        + "\n依照《宗教事务条例》第三十六条、第七十八条办理，该条例第七十八条另有说明。\n", encoding="utf-8")
+    project.build()
+    cite = project.page("cases/zz-preview-cite")
+    assert "#article-36" in cite and "#article-78" not in cite  # no such article yet: plain text
+    assert 'href="#article-78"' not in project.page("regulations/zongjiao-shiwu-tiaoli-2017")
+
+    project.edit(reg, "另有规定的除外。", "另有规定的除外。\n\n**第七十八条** 预览测试新增的条文。")
+    project.build()
+    cite = project.page("cases/zz-preview-cite")
+    assert re.search(r'<a class="kb-cite kb-cite--article" href="../../regulations/zongjiao-shiwu-tiaoli-2017/'
+                     r'#article-78"[^>]*>第七十八条</a>', cite)
+    assert cite.count("#article-78") == 2  # the enumeration and 该条例第七十八条
+    page = project.page("regulations/zongjiao-shiwu-tiaoli-2017")
+    assert re.search(r'<a class="kb-cite kb-cite--article" href="#article-78"[^>]*>第七十八条</a>另有规定', page)
+    assert re.search(r'href="#article-78">第七十八条</a> <span class="kb-excerpt">[^<]*</span> '
+                     r'<span class="kb-cited-count"[^>]*>被引用 2 次', page)
+    assert _site_files(project.site) == project.full_build()
+
+
+@pytest.mark.slow
 def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
     project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"
@@ -339,6 +364,9 @@ def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
         while "data/cases/minzu-tuanjie-shequ-2023.md:" not in Path(log.name).read_text(encoding="utf-8"):
             assert time.monotonic() < deadline, Path(log.name).read_text(encoding="utf-8")
             time.sleep(0.2)
+        # The open page turns into the error page (with the path:line list), and back once fixed.
+        page.wait_for_function("document.querySelector('h1')?.innerText.includes('生成失败')", timeout=60_000)
+        assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in page.inner_text("body")
         entry.write_text(text.replace(f"title: {title}", "title: 改正后的预览标题", 1), encoding="utf-8")
         page.wait_for_function("document.querySelector('h1')?.innerText.includes('改正后的预览标题')",
                                timeout=60_000)
@@ -361,3 +389,122 @@ def test_kb_serve_refuses_to_start_on_invalid_data(tmp_path):
     assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in result.stderr
     assert "预览无法启动" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _search_files(site: Path) -> dict[str, bytes]:
+    idx = site / "search" / "idx"
+    return {p.relative_to(idx).as_posix(): p.read_bytes() for p in sorted(idx.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_preview_rewrites_the_search_index_when_its_entries_change(project):
+    """An entry turned restricted while kb serve runs leaves the search index at once; an edit shows in it."""
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    marker = "预览搜索索引标记语"
+    project.edit(rel, "\n## 背景\n", f"\n## 背景\n\n{marker}。\n")
+    past = time.time() - 10  # not a file just written (kb.model.cache reads those again)
+    os.utime(project.entry(rel), (past, past))
+    project.build()
+    assert any(marker.encode() in data for data in _search_files(project.site).values())
+
+    project.edit(rel, "audience: internal", "audience: restricted")
+    project.build()
+    assert project.state.search_rewritten == "now"  # a hidden entry leaves the index before the reload
+    index = _search_files(project.site)
+    assert not any(marker.encode() in data or b"minzu-tuanjie-shequ-2023" in data for data in index.values())
+    assert not (project.site / "cases" / "minzu-tuanjie-shequ-2023").exists()
+    project.full_build()
+    assert index == _search_files(project.full)  # the same index as a full build of the same data
+
+    project.edit(rel, "audience: restricted", "audience: internal")
+    project.edit(rel, marker, "改过的预览搜索标记")
+    project.build()
+    assert project.state.search_rewritten == "background"  # an edit: the reload does not wait for the index
+    project.state.search.wait()
+    index = _search_files(project.site)
+    assert any("改过的预览搜索标记".encode() in data for data in index.values())
+    assert not any(marker.encode() in data for data in index.values())
+    assert not [p for p in project.site.parent.iterdir() if p.name.startswith(".kb-search-")]  # no leftovers
+
+    past = time.time() - 10
+    os.utime(project.entry(rel), (past, past))
+    project.build()
+    project.build()  # nothing changed: the index is not written again
+    assert not project.state.search_rewritten
+
+
+def _get(url: str, timeout: float = 15) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def _wait_for(check, what: str, log: Path, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}:\n{log.read_text(encoding='utf-8')}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_kb_serve_shows_a_data_error_page_and_recovers(tmp_path):
+    """A data error: every page request gets a Chinese error page with the path:line list (no
+    request hangs), carrying the live-reload script; fixing the data brings the site back."""
+    root = copy_project(tmp_path / "p")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    out = log.open("w", encoding="utf-8")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kb"), "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/cases/minzu-tuanjie-shequ-2023/"
+    entry = root / "data" / "cases" / "minzu-tuanjie-shequ-2023.md"
+    text = entry.read_text(encoding="utf-8")
+    try:
+        _wait_for(lambda: "Serving on" in log.read_text(encoding="utf-8") or proc.poll() is not None, "start", log)
+        assert proc.poll() is None, log.read_text(encoding="utf-8")
+        assert _get(url)[0] == 200
+
+        entry.write_text(text.replace("\nyear: 2023", "\nyear: 二〇二三", 1), encoding="utf-8")
+        status, page = _wait_for(lambda: r if "预览：生成失败" in (r := _get(url))[1] else None, "no error page", log)
+        assert "data/cases/minzu-tuanjie-shequ-2023.md:6: year:" in page
+        assert "/livereload/" in page  # the page reloads itself when the build succeeds again
+        assert "预览：生成失败" in _get(f"http://127.0.0.1:{port}/regulations/")[1]  # every page, none waits
+
+        entry.write_text(text.replace("title: ", "title: 改正后的标题", 1), encoding="utf-8")
+        _wait_for(lambda: (r := _get(url))[0] == 200 and "改正后的标题" in r[1], "not recovered", log)
+        entry.write_text(text.replace("title: ", "title: 再次修改的标题", 1), encoding="utf-8")
+        _wait_for(lambda: "再次修改的标题" in _get(url)[1], "live reload stopped after an error", log)
+        output = log.read_text(encoding="utf-8")
+        assert "Traceback" not in output and "Aborted with" not in output and "appear stuck" not in output, output
+        assert "预览：生成失败" in output
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        out.close()
+
+
+def test_kb_serve_on_a_busy_port_says_so_in_chinese(tmp_path):
+    root = copy_project(tmp_path / "p")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "kb"), "serve", "--root", str(root), "--dev-addr", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
+    assert result.returncode == 1, result.stderr
+    assert f"127.0.0.1:{port} 已被占用" in result.stderr and "--dev-addr" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "正在生成" not in result.stderr  # refused before building
+    assert time.monotonic() - started < 30

@@ -73,6 +73,7 @@ class Structure:
 
     items: list[Item] = field(default_factory=list)
     articles: dict[tuple[int, int | None], Article] = field(default_factory=dict)  # (number, 之N) -> article
+    duplicated: set[tuple[int, int | None]] = field(default_factory=set)  # numbers used twice: never linked
 
     def __bool__(self) -> bool:
         return bool(self.articles)
@@ -95,7 +96,8 @@ def parse(body: str, body_line: int, rel: str = "", problems: Problems | None = 
     """Find chapters, sections and articles in a Markdown body.
 
     A number used twice gives a warning and only its first occurrence an
-    anchor (an HTML id must be unique on the page).
+    anchor (an HTML id must be unique on the page); citations of that number
+    do not link to an article (``Structure.duplicated``).
     """
     out = Structure()
     seen: dict[str, int] = {}
@@ -143,9 +145,11 @@ def parse(body: str, body_line: int, rel: str = "", problems: Problems | None = 
         if item is None:
             continue
         if item.anchor in seen:
+            if isinstance(item, Article):
+                out.duplicated.add((item.number, item.sub))  # which one a citation means is unclear
             if problems is not None:
-                problems.add(rel, lineno, "正文",
-                             f"“{item.label}”与第 {seen[item.anchor]} 行编号重复，只有第一处可以被引用", "warning")
+                problems.add(rel, lineno, "正文", f"“{item.label}”与第 {seen[item.anchor]} 行编号重复，"
+                             "只有第一处有锚点，引用这一编号的地方不会链接到条文", "warning")
             continue
         seen[item.anchor] = lineno
         out.items.append(item)

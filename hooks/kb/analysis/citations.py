@@ -1,10 +1,10 @@
-"""Citations of documents by title: 《宗教事务条例》第三十六条 -> a link.
+"""Citations of documents and their articles: 《宗教事务条例》第三十六条 -> a link.
 
 ``analyse`` reads every entry body once. Titles are looked up in a dict of
-normalised titles and aliases built once (``TitleIndex``), and each body is
-scanned by one regular expression that also matches what must stay untouched
-(code fences and spans, Markdown links, raw HTML), so the work is linear in
-the size of the knowledge base, whatever the number of titles.
+normalised titles and aliases built once (``kb.analysis.titles.TitleIndex``),
+and each body is scanned by one regular expression that also matches what
+must stay untouched (code fences and spans, Markdown links, raw HTML), so the
+work is linear in the size of the knowledge base, whatever the number of titles.
 
 Resolution of the text between the marks:
 
@@ -18,31 +18,42 @@ Resolution of the text between the marks:
 Anything else is a document the knowledge base does not hold yet: it is
 collected for the 待收录文件 page. ``第X条(之Y)(第X款)(第X项)`` right after the
 closing mark cites an article; it must exist on the target page.
+
+Article references without a title (grammar in ``kb.analysis.article_refs``),
+each a citation of its own that links only if the article exists and its
+number is not duplicated (never a guess):
+
+- further numbers of an enumeration or range after any article reference
+  (``《条例》第二条、第三条至第五条``); a range cites every article in it;
+- in a regulation or policy, ``本条例第N条`` and a bare ``第N条``: its own
+  articles (self-citations: not backlinks);
+- ``该条例第N条`` / ``上述办法第N条``: the document of that kind cited last in
+  the same section.
+
+A missing article of a known document (not for bare numbers) is a warning.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from kb.analysis.articles import Structure
-from kb.text.numerals import NUMERAL_CHARS, to_int
+from kb.analysis import article_refs as refs
+from kb.analysis.articles import Article, Structure
+from kb.analysis.titles import SHORT_FORMS, VERSION_RE, TitleIndex, base_title, normalize  # noqa: F401
+from kb.analysis.versions import Families
 from kb.problems import Problems
-from kb.text.script import to_simplified
-from kb.analysis.versions import Families, version_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from kb.model.entry import Entry
     from kb.analysis.sections import Section
 
-_N = f"[{NUMERAL_CHARS}]+"
 # One alternation; the lookahead on the possible first characters lets the
 # engine skip ordinary text quickly (about 6x faster than the bare alternation).
 _SCAN = re.compile(
-    "(?=[ `~<!\\[《])(?:"
+    f"(?=[ `~<!\\[《{refs.FIRST_CHARS}])(?:"
     + "|".join(
         [
             # fenced code block, up to its closing fence (or the end of the text)
@@ -56,34 +67,16 @@ _SCAN = re.compile(
             # link reference definition, then inline/reference links and images
             r"(?P<refdef>^[ ]{0,3}\[[^\]\n]+\]:[^\n]*)",
             r"(?P<link>!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\](?:\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)|\[[^\]\n]*\]))",
-            rf"(?P<cite>《(?P<title>[^《》\n]{{1,150}})》"
-            rf"(?P<art>第(?P<num>{_N})[条條](?:之(?P<sub>{_N}))?(?:第{_N}款)?(?:第{_N}[项項])?)?)",
+            rf"(?P<cite>《(?P<title>[^《》\n]{{1,150}})》(?P<art>{refs.article_pattern('')})?)",
+            refs.OWN,
+            refs.ANAPHOR,
+            refs.BARE,
         ]
     )
     + ")",
     re.S | re.M,
 )
-_WS = re.compile(r"\s+")
-_BRACKETS = str.maketrans({"(": "（", ")": "）"})
-VERSION_RE = re.compile(
-    r"^(?P<base>.+?)（(?:(?P<year>[0-9〇零一二三四五六七八九]{4})年[^（）]{0,4}|(?P<trial>试行|暂行))）$"
-)
-# Generic words that stand for a document named earlier (《条例》, 《办法》).
-SHORT_FORMS = frozenset(
-    "条例 办法 意见 通知 规定 决定 决议 细则 规则 方案 制度 纲要 规划 准则 章程 法 本法 "
-    "实施办法 实施意见 实施细则 管理办法 工作条例 暂行办法 试行办法".split()
-)
-
-
-@lru_cache(maxsize=65536)
-def normalize(title: str) -> str:
-    """Matching key of a title: Simplified script, no whitespace, full-width brackets."""
-    return _WS.sub("", to_simplified(title)).translate(_BRACKETS)
-
-
-def base_title(key: str) -> str:
-    m = VERSION_RE.match(key)
-    return m.group("base") if m else key
+_DOC_TYPES = ("regulation", "policy")
 
 
 @dataclass(frozen=True)
@@ -92,8 +85,8 @@ class Citation:
     start: int  # span of ``text`` in the source body
     end: int
     line: int  # 1-based line in the source file
-    text: str  # as written: 《宗教事务条例》第三十六条
-    title: str  # between the marks, as written
+    text: str  # as written: 《宗教事务条例》第三十六条, 第三条 (in an enumeration), 本条例第二条
+    title: str  # between the marks, as written (the referent's title for references without one)
     key: str  # normalised full title (of the referent, for a short form)
     target: str | None  # id of the cited entry; None: not in the knowledge base
     section: str | None = None  # anchor of the report section it is in
@@ -102,6 +95,13 @@ class Citation:
     sub: int | None = None
     article: str | None = None  # anchor on the target page, if the article exists
     short: bool = False  # written as a short form (《条例》)
+    via: str = "title"  # title 《…》 | next (enumeration, range) | own 本条例 | anaphor 该条例 | bare 第N条
+    through: tuple[str, ...] = ()  # the end of a range: anchors of the articles inside it
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """Every article cited: the one linked to and, for a range, those inside it."""
+        return ((self.article,) if self.article else ()) + self.through
 
 
 @dataclass
@@ -124,60 +124,14 @@ class CitationIndex:
     pending: list[Pending] = field(default_factory=list)  # most cited first
 
 
-class TitleIndex:
-    """Titles and aliases of every regulation and policy, normalised, built once."""
-
-    def __init__(self, docs: Iterable["Entry"], families: Families):
-        self.families = families
-        self.exact: dict[str, list["Entry"]] = {}
-        for e in sorted(docs, key=lambda e: e.id):
-            for t in (e.title, *e.meta.aliases):  # type: ignore[attr-defined]
-                bucket = self.exact.setdefault(normalize(t), [])
-                if e not in bucket:
-                    bucket.append(e)
-        self._memo: dict[str, "Entry | None"] = {}
-
-    @staticmethod
-    def _pick(cands: list["Entry"]) -> "Entry":
-        in_force = [c for c in cands if c.meta.status == "in-force"]  # type: ignore[attr-defined]
-        return max(in_force or cands, key=version_key)
-
-    def resolve(self, key: str) -> "Entry | None":
-        if key not in self._memo:
-            self._memo[key] = self._resolve(key)
-        return self._memo[key]
-
-    def _resolve(self, key: str) -> "Entry | None":
-        cands = self.exact.get(key)
-        if cands:
-            return self._pick(cands)
-        m = VERSION_RE.match(key)
-        if not m or m.group("base") not in self.exact:
-            return None
-        members: list["Entry"] = []
-        for c in self.exact[m.group("base")]:
-            for v in self.families.members(c):
-                if v not in members:
-                    members.append(v)
-        if m.group("year"):
-            year = to_int(m.group("year"))
-            chosen = [v for v in members if v.meta.promulgated.year == year] or [  # type: ignore[attr-defined]
-                v for v in members if v.meta.effective and v.meta.effective.year == year  # type: ignore[attr-defined]
-            ]
-        else:
-            word = m.group("trial")
-            chosen = [v for v in members
-                      if any(word in normalize(t) for t in (v.title, *v.meta.aliases))]  # type: ignore[attr-defined]
-        return self._pick(chosen) if chosen else None
-
-
 def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dict[str, Structure],
             families: Families, problems: Problems, memo=None) -> CitationIndex:
     """Find and resolve every citation; report missing articles and unclear short forms.
 
     ``memo`` (a ``kb.model.cache.EntryMemo``, live preview): an unchanged entry's
     citations are reused while no regulation or policy changed (they are
-    what citations resolve to).
+    what citations resolve to: titles, and the article lists that numbers,
+    bare ones in a document's own text included, link into).
     """
     docs = list(docs)
     titles = TitleIndex(docs, families)
@@ -208,64 +162,150 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
     return index
 
 
+@dataclass(frozen=True)
+class _Referent:
+    """The document an article reference points into (target None: plain text)."""
+
+    target: "Entry | None"
+    title: str
+    key: str
+    structure: Structure | None
+    warn: str | None  # how a missing article is reported, e.g. 《宗教事务条例》; None: silently
+
+
+_PLAIN = _Referent(None, "", "", None, None)
+
+
 def _scan(e: "Entry", titles: TitleIndex, structures: dict[str, Structure], by_id: dict[str, "Entry"],
           problems: Problems) -> list[Citation]:
-    body, eid = e.doc.body, e.id
+    body = e.doc.body
     heads = [s.line for s in e.sections]  # report sections: a new scope at every heading
+    own = structures.get(e.id) if e.type in _DOC_TYPES else None  # what 本条例第N条 and 第N条 link into
     out: list[Citation] = []
     scope_id = -2
     recent: dict[str, str | None] = {}  # full titles cited in this scope: key -> target id
-    line, pos = e.doc.body_line, 0
+    line, pos, done = e.doc.body_line, 0, 0
     for m in _SCAN.finditer(body):
-        if m.group("cite") is None:
+        kind = m.lastgroup
+        if m.start() < done or kind not in ("cite", "own", "ana", "bare"):
+            continue
+        if kind in ("own", "bare") and (own is None or kind == "bare" and not refs.bare_is_own(body, m.start())):
+            done = refs.enumeration_end(body, m.end())  # not a regulation or policy, or another document's: text
             continue
         line += body.count("\n", pos, m.start())
         pos = m.start()
         sec_idx = bisect_right(heads, line) - 1 if heads else -1
         if sec_idx != scope_id:
             scope_id, recent = sec_idx, {}
-        section = e.sections[sec_idx].anchor if sec_idx >= 0 else None
-        written = m.group("title")
-        key = normalize(written)
-        target = titles.resolve(key)
-        short = False
-        if target is None:
-            matches = {k: t for k, t in recent.items() if k != key and (k.endswith(key) or base_title(k).endswith(key))}
-            referents = {(t or k) for k, t in matches.items()}
-            if len(referents) == 1:
-                key, tid = next(iter(matches.items()))
-                target = by_id[tid] if tid else None
-                short = True
-            elif len(referents) > 1 or key in SHORT_FORMS:
-                names = "、".join(f"《{by_id[t].title if t else k}》" for k, t in matches.items())
-                reason = f"可能指 {names}" if matches else "此前没有引用可对应的全称"
-                problems.add(e.doc.rel, line, "正文", f"简称《{written}》无法确定所指文件（{reason}），请写出全称", "warning")
+        base = dict(source=e.id, start=m.start(), end=m.end(), line=line, text=m.group(0),
+                    section=e.sections[sec_idx].anchor if sec_idx >= 0 else None)
+        if m.group("cite") is not None:
+            c, ref = _title(m, base, titles, structures, by_id, recent, e, problems)
+            if c is not None:
+                out.append(c)
+            if not m.group("art"):
                 continue
-        if not short:
-            recent.pop(key, None)
-            recent[key] = target.id if target else None
-        c = Citation(source=eid, start=m.start(), end=m.end(), line=line, text=m.group(0), title=written,
-                     key=key, target=target.id if target else None, section=section, short=short)
-        if m.group("art"):
-            c = _with_article(c, m, target, structures, e, problems)
-        out.append(c)
+            first = refs.find(ref.structure, c.number, c.sub) if c is not None and c.article else None
+        else:
+            p = {"own": "o", "ana": "a", "bare": "b"}[kind]
+            if kind == "ana":
+                ref = _anaphor(refs.kind_of(m.group("akind")), recent, by_id, structures)
+            else:  # the document itself (own is not None here)
+                ref = _Referent(e, e.title, normalize(e.title), own, "本" + m.group("okind") if kind == "own" else None)
+            label = m.group(p + "art") if p != "b" else m.group(0)
+            first = _article(base, label, refs.number_of(m, p), kind, ref, None, e, problems, out)
+        done = _enumeration(body, m.end(), first, base, ref, e, problems, out)
     return out
 
 
-def _with_article(c: Citation, m: re.Match, target: "Entry | None", structures: dict[str, Structure],
-                  e: "Entry", problems: Problems) -> Citation:
-    number = to_int(m.group("num"))
-    sub = to_int(m.group("sub")) if m.group("sub") else None
+def _title(m: re.Match, base: dict, titles: TitleIndex, structures: dict[str, Structure],
+           by_id: dict[str, "Entry"], recent: dict[str, str | None], e: "Entry",
+           problems: Problems) -> tuple[Citation | None, _Referent]:
+    """A citation by title (None: an unclear short form, warned) and what its enumeration refers to."""
+    written = m.group("title")
+    key = normalize(written)
+    target = titles.resolve(key)
+    short = False
+    if target is None:
+        matches = {k: t for k, t in recent.items() if k != key and (k.endswith(key) or base_title(k).endswith(key))}
+        referents = {(t or k) for k, t in matches.items()}
+        if len(referents) == 1:
+            key, tid = next(iter(matches.items()))
+            target = by_id[tid] if tid else None
+            short = True
+        elif len(referents) > 1 or key in SHORT_FORMS:
+            names = "、".join(f"《{by_id[t].title if t else k}》" for k, t in matches.items())
+            reason = f"可能指 {names}" if matches else "此前没有引用可对应的全称"
+            problems.add(e.doc.rel, base["line"], "正文", f"简称《{written}》无法确定所指文件（{reason}），请写出全称",
+                         "warning")
+            return None, _PLAIN
+    if not short:
+        recent.pop(key, None)
+        recent[key] = target.id if target else None
+    ref = _Referent(target, written, key, structures.get(target.id), f"《{written}》") if target else _PLAIN
+    if not m.group("art"):
+        return Citation(**base, title=written, key=key, target=target.id if target else None, short=short), ref
+    number, sub = refs.number_of(m)
     label = m.group("art")
-    anchor = None
-    if target is not None and number:
-        art = structures.get(target.id, Structure()).article(number, sub)
-        if art is not None:
-            anchor = art.anchor
-        else:
-            problems.add(e.doc.rel, c.line, "正文",
-                         f"《{c.title}》{label}：{target.doc.rel} 中没有这一条，链接只能指向文件本身", "warning")
-    return replace(c, article_label=label, number=number, sub=sub, article=anchor)
+    art = refs.find(ref.structure, number, sub)
+    if target is not None and art is None:
+        problems.add(e.doc.rel, base["line"], "正文",
+                     f"《{written}》{label}：{_missing(target, ref.structure, number, sub)}，链接只能指向文件本身",
+                     "warning")
+    return Citation(**base, title=written, key=key, target=target.id if target else None, short=short,
+                    article_label=label, number=number, sub=sub, article=art.anchor if art else None), ref
+
+
+def _missing(target: "Entry", structure: Structure | None, number: int | None, sub: int | None) -> str:
+    if structure is not None and (number, sub) in structure.duplicated:
+        return f"{target.doc.rel} 中这一条编号重复，无法确定所指条文"
+    return f"{target.doc.rel} 中没有这一条"
+
+
+def _anaphor(kind: str, recent: dict[str, str | None], by_id: dict[str, "Entry"],
+             structures: dict[str, Structure]) -> _Referent:
+    """该条例 / 上述办法: the document of that kind cited last in the scope, if in the knowledge base."""
+    for k in reversed(recent):
+        if refs.is_kind(k, kind):
+            tid = recent[k]
+            if tid is None:
+                return _PLAIN
+            t = by_id[tid]
+            return _Referent(t, t.title, k, structures.get(tid), f"《{t.title}》")
+    return _PLAIN
+
+
+def _article(base: dict, label: str, number: tuple[int | None, int | None], via: str, ref: _Referent,
+             range_from: Article | None, e: "Entry", problems: Problems, out: list[Citation]) -> Article | None:
+    """Append the citation of one article reference if it links (``range_from``: the
+    start of the range it ends); return the article."""
+    num, sub = number
+    if ref.target is None:
+        return None
+    art = refs.find(ref.structure, num, sub)
+    if art is None:
+        if ref.warn is not None:
+            where = "本文件中" if ref.target is e else f"{ref.target.doc.rel} 中"
+            dup = ref.structure is not None and (num, sub) in ref.structure.duplicated
+            problems.add(e.doc.rel, base["line"], "正文",
+                         f"{ref.warn}{label}：{where}{'这一条编号重复' if dup else '没有这一条'}，不生成链接", "warning")
+        return None
+    through = refs.between(ref.structure, range_from, art) if range_from is not None and ref.structure else ()
+    out.append(Citation(**base, title=ref.title, key=ref.key, target=ref.target.id, article_label=label,
+                        number=num, sub=sub, article=art.anchor, via=via, through=through))
+    return art
+
+
+def _enumeration(body: str, end: int, prev: Article | None, base: dict, ref: _Referent, e: "Entry",
+                 problems: Problems, out: list[Citation]) -> int:
+    """Citations of the numbers enumerated after an article reference ending at ``end``
+    (``、第三条至第五条``); returns where the enumeration ends."""
+    while (n := refs.NEXT_RE.match(body, end)) is not None:
+        span = {**base, "start": n.start("art"), "end": n.end("art"), "text": n.group("art")}
+        range_from = prev if n.group("range") else None
+        prev = _article(span, n.group("art"), refs.number_of(n), "next", ref, range_from, e, problems, out)
+        end = n.end()
+    return end
 
 
 def render(body: str, cites: list[Citation], link: Callable[[Citation], str | None]) -> str:
@@ -304,6 +344,7 @@ def by_source_rows(cites: Iterable[Citation], by_id: dict[str, "Entry"],
     """Group citations by citing entry and section: newest entry first, then document order."""
     rows: dict[tuple[str, str | None], SourceRow] = {}
     first_line: dict[tuple[str, str | None], int] = {}
+    labels: dict[str, str] | None = None
     for c in cites:
         k = (c.source, c.section)
         row = rows.get(k)
@@ -313,8 +354,9 @@ def by_source_rows(cites: Iterable[Citation], by_id: dict[str, "Entry"],
             row = rows[k] = SourceRow(src, sec)
             first_line[k] = c.line
         row.count += 1
-        if c.article and structure is not None and c.number:
-            art = structure.article(c.number, c.sub)
-            if art is not None and (art.anchor, art.label) not in row.articles:
-                row.articles.append((art.anchor, art.label))
+        if structure is not None and c.anchors:
+            labels = labels if labels is not None else {a.anchor: a.label for a in structure.articles.values()}
+            for anchor in c.anchors:  # a range: every article in it
+                if anchor in labels and (anchor, labels[anchor]) not in row.articles:
+                    row.articles.append((anchor, labels[anchor]))
     return [rows[k] for k in sorted(rows, key=lambda k: (rows[k].source.sort_key, first_line[k]))]

@@ -186,6 +186,11 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     except FileExistsError:
         click.echo(f"错误：{rel} 已存在，不会覆盖", err=True)
         sys.exit(1)
+    except OSError as exc:
+        from kb.source.atomic import reason
+
+        click.echo(f"错误：{rel}：无法写入（{reason(exc)}），未新建任何文件", err=True)
+        sys.exit(1)
     click.echo(f"已新建 {rel}（id: {scaffold.id}）")
 
 
@@ -274,6 +279,9 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
         sys.exit(1)
     except Abort:
         click.echo("错误：首次生成失败，预览无法启动；请先改正上面列出的问题（也可运行 kb check）", err=True)
+        sys.exit(1)
+    except preview.ServeError as exc:
+        click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
 
 

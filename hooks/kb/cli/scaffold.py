@@ -12,6 +12,7 @@ import yaml
 from jinja2 import Environment, PackageLoader
 
 from kb.schema.models import TYPE_DIRS
+from kb.source.atomic import write_atomic
 
 REQUIRED = {
     "regulation": ("title", "areas", "issuer", "status", "promulgated"),
@@ -98,7 +99,6 @@ def render(etype: str, values: dict[str, Any], data_dir: Path, taken_ids: set[st
 
 
 def write_new(scaffold: Scaffold) -> None:
-    """Create the file; refuses to touch an existing one (exclusive create)."""
+    """Create the file, complete or not at all; refuses to touch an existing one (exclusive create)."""
     scaffold.path.parent.mkdir(parents=True, exist_ok=True)
-    with open(scaffold.path, "x", encoding="utf-8") as fh:
-        fh.write(scaffold.text)
+    write_atomic(scaffold.path, scaffold.text, exclusive=True)

@@ -9,9 +9,13 @@ lives on this object, not in module globals.
   then ``data/`` loaded and validated for the build's audience (errors stop
   the build), the navigation derived from the page list (kb.site.catalog);
 - ``register_files`` (on_files): one generated file per page of the page
-  list, and ``feed.xml``;
+  list, and ``feed.xml``; a docs/ file that is a link out of the project, a
+  device, FIFO or socket stops the build (also checked in ``configure``,
+  before MkDocs walks docs/);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap);
+- ``page_content`` (on_page_content): an entry page's HTML cleaned to the
+  allow-list of ``kb.text.html`` (no script from an entry reaches a reader);
 - ``finish`` (on_post_build): search index, ``entries.json``, and for the
   offline edition the script-loadable index shards.
 
@@ -38,6 +42,8 @@ from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
 from kb.site import export, search
 from kb.site.pages import Generator
+from kb.source import files as source_files
+from kb.text import html as sanitise
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -51,6 +57,7 @@ class BuildSession:
     preview: live.PreviewState | None = None
     settings: Settings = field(default_factory=Settings)
     generator: Generator | None = None
+    entry_pages: frozenset[str] = frozenset()  # src_uri of every entry page (sanitised in page_content)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -78,6 +85,8 @@ class BuildSession:
         if settings.offline:
             config.use_directory_urls = False  # file:// has no directory index pages
         root = Path(config.config_file_path).resolve().parent
+        # Before MkDocs walks docs/ (following links): only regular files of the project.
+        self._refuse(source_files.tree_problems(Path(config.docs_dir), root))
         # kb.entries: only the entries this build may show
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
@@ -91,6 +100,7 @@ class BuildSession:
             for problem in errors:
                 log.error(str(problem))
             raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
+        self.entry_pages = frozenset(e.src_uri for e in kb.entries)
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings)
         config.nav = gen.nav(config.nav)
@@ -100,6 +110,7 @@ class BuildSession:
 
     def register_files(self, files: Files, config: Any) -> Files:
         gen = self._generator()
+        self._refuse(self._docs_file_problems(files, config))
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
             live.add_files(self.preview, files, config, gen)
         else:
@@ -129,7 +140,11 @@ class BuildSession:
 
     def page_content(self, html: str, src_uri: str) -> str:
         if self.preview is not None:
-            return live.page_content(self.preview, html, src_uri)
+            html = live.page_content(self.preview, html, src_uri)
+        if src_uri in self.entry_pages:
+            # Entry bodies are content, not code (kb.text.html): the whole rendered
+            # content of an entry page is held to the allow-list, generated blocks included.
+            html = sanitise.clean(html)
         return html
 
     # -- on_post_build -----------------------------------------------------------
@@ -143,6 +158,27 @@ class BuildSession:
         export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
+
+    @staticmethod
+    def _docs_file_problems(files: Files, config: Any) -> list[str]:
+        """The files MkDocs took from docs/ (theme files aside) that are not regular files of the project."""
+        root = Path(config.config_file_path).resolve().parent
+        docs = Path(config.docs_dir)
+        out = []
+        for f in files:
+            if f.abs_src_path and Path(f.abs_src_path).is_relative_to(docs):
+                problem = source_files.file_problem(Path(f.abs_src_path), root)
+                if problem:
+                    out.append(f"{Path(config.docs_dir).name}/{f.src_uri}: {problem}")
+        return out
+
+    @staticmethod
+    def _refuse(problems: list[str]) -> None:
+        """Stop the build on files of docs/ that are not regular files of the project."""
+        if problems:
+            for problem in problems:
+                log.error(problem)
+            raise PluginError(f"docs/ 中有 {len(problems)} 个文件不是项目中的普通文件，构建已停止（详见上方）")
 
     def _generator(self) -> Generator:
         if self.generator is None:

@@ -13,6 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
+# A .docx is a zip: its members are checked against these limits, from the
+# sizes the zip directory declares, before anything is decompressed (Python's
+# zipfile never inflates a member past its declared size, so the declared
+# sizes bound the real ones). A zip bomb is refused in milliseconds.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all members together
+MAX_MEMBERS = 10_000
+MAX_RATIO = 200  # declared size / compressed size, for members over RATIO_FLOOR
+RATIO_FLOOR = 4 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 DOCX_SUFFIXES = {".docx"}
@@ -197,6 +205,7 @@ _STYLE_LEVEL = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
 def read_docx(path: Path) -> list[Block]:
+    check_zip(path)  # before anything is decompressed (or python-docx is even imported)
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
@@ -221,6 +230,27 @@ def read_docx(path: Path) -> list[Block]:
                         seen.append(cell.text)
                 blocks.extend(Block(t) for t in " | ".join(seen).split("\n"))
     return blocks
+
+
+def check_zip(path: Path) -> None:
+    """Refuse a zip whose declared contents are too large or too compressed (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(f"不是有效的 .docx 文件（{type(exc).__name__}），文件可能已损坏") from None
+    if len(members) > MAX_MEMBERS:
+        raise ReadError(f"压缩包内文件过多（{len(members)} 个，不得超过 {MAX_MEMBERS} 个），拒绝导入")
+    mib = 1024 * 1024
+    total = 0
+    for info in members:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise ReadError(f"压缩包成员 {info.filename} 解压后 {info.file_size // mib} MB，压缩比 {ratio:.0f}:1，"
+                            f"超过 {MAX_RATIO}:1，疑似压缩炸弹，拒绝导入")
+    if total > MAX_UNPACKED_BYTES:
+        raise ReadError(f"解压后共 {total // mib} MB，超过 {MAX_UNPACKED_BYTES // mib} MB 上限，拒绝导入")
 
 
 def _docx_paragraph(par) -> Block:

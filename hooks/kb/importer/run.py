@@ -15,6 +15,7 @@ from kb.source.loader import entry_files, read_taxonomy
 from kb.problems import Problems
 from kb.importer.pipeline import ImportFailed, ImportResult, import_file
 from kb.importer.reading import ReadError
+from kb.source.atomic import reason, write_atomic
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9-]+)['\"]?\s*$", re.M)
 
@@ -71,21 +72,22 @@ def write_entry(path: Path, text: str, force: bool) -> Path | None:
     """Write ``text`` to ``path``; an existing file is kept as a backup (only with ``force``).
 
     Returns the backup path, if one was made.
+    Every file is written completely or not at all (``kb.source.atomic``): on
+    a full disk neither a partial entry nor a partial backup is left.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        with open(path, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        write_atomic(path, text, exclusive=True)
         return None
     if not force:
         raise FileExistsError(path)
     backup = free_backup(path)
-    with open(path, "rb") as src, open(backup, "xb") as dst:
-        dst.write(src.read())
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    write_atomic(backup, path.read_bytes(), exclusive=True)
+    try:
+        write_atomic(path, text)
+    except OSError:
+        backup.unlink(missing_ok=True)  # the entry is unchanged: no backup of it
+        raise
     return backup
 
 
@@ -149,7 +151,7 @@ def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dr
     except FileExistsError:
         out.status, out.message = "skipped", "条目已存在，未覆盖（确需覆盖请加 --force，原文件会备份在旁边）"
     except OSError as exc:
-        out.status, out.message = "failed", f"无法写入：{exc.strerror}"
+        out.status, out.message = "failed", f"无法写入 {target}（{reason(exc)}），未写入任何文件"
     return out
 
 

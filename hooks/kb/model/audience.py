@@ -16,21 +16,23 @@ from it.
 
 What the whole tree's analysis found is narrowed rather than analysed again
 (``families_within``, ``citations_within``): a version family loses its hidden
-members (one left: no family); a citation of a hidden document renders as
-plain text and is not listed as "pending" either (that would reveal that the
-knowledge base holds it), while a document the tree does not hold stays
-pending if a visible entry cites it. ``kb.all_entries`` keeps the full list
+members (one left: no family); a citation of a hidden document is treated
+exactly like a citation of a document the knowledge base does not hold (same
+markup, listed as "pending" with the same wording), and a citation of a family
+whose newest version is hidden links to the newest visible version: any
+difference would tell a reader that the hidden document exists. ``kb.all_entries`` keeps the full list
 for tools that must see everything (``kb check``, ``kb new``'s id uniqueness
 check, the publish canary scan), ``kb.hidden_ids`` the ids left out.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, AbstractSet, Any
+from typing import TYPE_CHECKING, AbstractSet, Any, Mapping
 
 from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
-from kb.analysis.citations import CitationIndex, Pending
+from kb.analysis.articles import Structure
+from kb.analysis.citations import Citation, CitationIndex, Pending, TitleIndex, _scan
+from kb.problems import Problems
 from kb.analysis.versions import Families, Family
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,37 +91,51 @@ def families_within(families: Families, ids: AbstractSet[str]) -> Families:
     return out
 
 
-def citations_within(index: CitationIndex, ids: AbstractSet[str]) -> CitationIndex:
-    """The citations made by the entries ``ids``; a cited entry not in ``ids``
-    becomes plain text (target ``None``) and is not pending either: only what
-    ``index`` already lists as pending stays, with the citations from ``ids``."""
+def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapping[str, Entry] | None" = None,
+                     structures: "Mapping[str, Structure] | None" = None,
+                     families: Families | None = None) -> CitationIndex:
+    """The citations made by the entries ``ids``, as if the knowledge base held
+    only them: an entry whose citations all stay within ``ids`` keeps its list
+    (the same object: the live preview compares by identity); an entry citing
+    a document outside ``ids`` is scanned again against the visible documents
+    (``entries``, ``structures``, ``families``, all narrowed to ``ids``), so the
+    citation resolves to the newest visible version of the family, or else is
+    pending exactly like a document nobody has. Pending documents and
+    backlinks are then derived as ``kb.analysis.citations.analyse`` does."""
     out = CitationIndex()
-    for src, cites in index.by_source.items():
+    stale = [src for src, cites in index.by_source.items()
+             if src in ids and any(c.target is not None and c.target not in ids for c in cites)]
+    rescanned: dict[str, list[Citation]] = {}
+    if stale:
+        if entries is None or families is None:
+            raise ValueError("citations_within: the visible entries are needed to resolve a hidden citation again")
+        docs = [e for e in entries.values() if e.type in ("regulation", "policy")]
+        titles = TitleIndex(docs, families)
+        by_id = dict(entries)
+        for src in stale:
+            rescanned[src] = _scan(by_id[src], titles, dict(structures or {}), by_id, Problems())  # reported already
+    for src in sorted(index.by_source):
         if src not in ids:
             continue
-        if all(c.target is None or c.target in ids for c in cites):
-            out.by_source[src] = cites  # unchanged: the same list (the live preview compares by identity)
-            continue
-        out.by_source[src] = [c if c.target is None or c.target in ids else replace(c, target=None, article=None)
-                              for c in cites]
-    for target, cites in index.by_target.items():
-        if target not in ids:
-            continue
-        if all(c.source in ids for c in cites):
-            out.by_target[target] = cites
-            continue
-        kept = [c for c in cites if c.source in ids]
-        if kept:
-            out.by_target[target] = kept
-    pending = []
-    for p in index.pending:  # documents the full knowledge base does not hold
-        kept = [c for c in p.citations if c.source in ids]
-        if len(kept) == len(p.citations):
-            pending.append(p)
-        elif kept:
-            title = next((c.title for c in kept if not c.short), p.title)
-            pending.append(Pending(title, p.key, kept))
-    out.pending = sorted(pending, key=lambda p: (-len(p.citations), p.key))
+        cites = rescanned.get(src, index.by_source[src])
+        if cites:
+            out.by_source[src] = cites
+    pending: dict[str, Pending] = {}
+    by_target: dict[str, list[Citation]] = {}
+    for src, cites in out.by_source.items():  # sorted by source id, as analyse() does
+        for c in cites:
+            if c.target is None:
+                if not c.short:
+                    pending.setdefault(c.key, Pending(c.title, c.key)).citations.append(c)
+                elif c.key in pending:
+                    pending[c.key].citations.append(c)
+            elif c.target != src:
+                by_target.setdefault(c.target, []).append(c)
+    for target, cites in by_target.items():
+        old = index.by_target.get(target)
+        same = old is not None and len(old) == len(cites) and all(a is b for a, b in zip(old, cites))
+        out.by_target[target] = old if same else cites
+    out.pending = sorted(pending.values(), key=lambda p: (-len(p.citations), p.key))
     return out
 
 

@@ -29,7 +29,8 @@ from kb.source import gitinfo
 from kb.model import audience as audience_mod
 from kb.model import cascade
 from kb.model.cache import EntryCache
-from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy
+from kb.text.html import body_warnings
+from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy, report_misnamed
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
@@ -61,11 +62,13 @@ class KnowledgeBase:
 
     ``within=`` builds a narrower knowledge base: ``entries`` must be entries
     of ``within`` (the same objects, never copies: the live preview compares
-    pages by identity). Nothing is analysed again and no problem is added:
+    pages by identity). Nothing is analysed again (but the citing entries of a
+    left-out document) and no problem is added:
     structures, families and citations are ``within``'s, narrowed to these
     entries (``kb.model.audience.families_within`` / ``citations_within``), so
-    a citation keeps the resolution the whole tree gives it and a citation
-    of a left-out document becomes plain text instead of "pending". The
+    a citation keeps the resolution the whole tree gives it, except one of a
+    left-out document: it is resolved again among these entries (the newest
+    visible version, or "pending" like a document nobody has). The
     ``problems`` object is shared: validation covers every file, once.
     """
 
@@ -103,7 +106,8 @@ class KnowledgeBase:
             return
         self.structures = {k: v for k, v in within.structures.items() if k in ids}
         self.families = audience_mod.families_within(within.families, ids)
-        self.citations = audience_mod.citations_within(within.citations, ids)
+        self.citations = audience_mod.citations_within(within.citations, ids, {e.id: e for e in self.entries},
+                                                        self.structures, self.families)
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {str(self.root)!r} audience={self.audience} "
@@ -137,6 +141,8 @@ class KnowledgeBase:
                 return None
             placeholders.check(doc.rel, doc.body, doc.body_line, problems)
             entry = Entry(meta=meta, doc=doc)
+            for line, message in body_warnings(doc.body, doc.body_line):
+                problems.add(doc.rel, line, "正文", message, "warning")
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
                 for key in unknown_override_keys(entry.sections, meta.sections):
@@ -147,7 +153,9 @@ class KnowledgeBase:
             return entry
 
         failures: list[cascade.Failed] = []
-        files = entry_files(data)
+        misnamed: list[Path] = []
+        files = entry_files(data, misnamed)
+        report_misnamed(misnamed, root, problems)
         if cache is not None:
             cache.reset_if((root, repr(taxonomy.areas)))
             cache.forget_missing(set(files))

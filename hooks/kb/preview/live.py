@@ -22,7 +22,14 @@ false) and turns this module on. Then, on every rebuild:
    running Markdown over up to a megabyte of HTML (``_stash_html``).
 4. Hand-written pages (docs/) are few and always rebuilt. Outputs of deleted
    entries and hand-written pages are removed from the site directory.
-5. The search index is written by the first build only.
+5. The search index is rewritten when the entries it is built from
+   changed: another set of visible entries (added, deleted, an audience
+   changed) or an entry read again (its text changed). A reused entry is
+   the same object, so comparing object identities is enough. A rewrite
+   takes seconds at 10,000 entries, so it runs in a background thread
+   (``SearchWriter``; the page reload does not wait for it), except when an
+   entry left the visible set: then the build waits for the new index, so
+   that no hidden entry stays searchable.
 6. No garbage collection during a rebuild, compiled Jinja templates are
    kept in memory, and file changes come from inotify, not polling.
 
@@ -49,6 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from kb.model.cache import EntryCache
+from kb.preview.searchindex import SearchWriter
 from kb.site import catalog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,7 +93,10 @@ class PreviewState:
     cache: EntryCache = field(default_factory=EntryCache)
     written: dict[str, _Written] = field(default_factory=dict)  # committed: pages in the site directory
     planned: dict[str, _Written] | None = None  # this build's pages, committed on success
-    search_written: bool = False
+    search_written: bool = False  # the first build is done (and wrote the search index)
+    search_entries: tuple = ()  # the entries the search index was written from (kept alive: compared by id)
+    search_rewritten: str = ""  # how this build updated the search index: "", "now" or "background"
+    search: SearchWriter = field(default_factory=SearchWriter)
     raw_html: dict[str, str] = field(default_factory=dict)  # index pages of this build, see _stash_html
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
@@ -297,10 +308,9 @@ KeptFile, FreshFile = _file_classes()
 
 
 def after_build(state: PreviewState, config, gen: "Generator") -> None:
-    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); first build: search index."""
+    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); the search
+    index if its entries changed (see the module docstring)."""
     from mkdocs.structure.files import File
-
-    from kb.site import search
 
     planned = state.planned or {}
     state.removed = 0
@@ -313,8 +323,16 @@ def after_build(state: PreviewState, config, gen: "Generator") -> None:
                 shutil.rmtree(dest.parent, ignore_errors=True)
     state.written = planned
     state.planned = None
+    entries, before = tuple(gen.kb.entries), state.search_entries
+    changed = len(entries) != len(before) or any(a is not b for a, b in zip(entries, before))
+    left = {e.id for e in before} - {e.id for e in entries}  # deleted, or hidden by an audience change
+    state.search_rewritten = "now" if left or not state.search_written else "background" if changed else ""
+    if state.search_rewritten == "now":
+        state.search.write_now(gen.kb, config.site_dir, config.use_directory_urls)
+    elif state.search_rewritten:
+        state.search.request(gen.kb, config.site_dir, config.use_directory_urls)
+    state.search_entries = entries
     if not state.search_written:
-        search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
         state.search_written = True
         # Move what the first build left (the cached entries: millions of
         # objects at 10,000 entries) out of the garbage collector's sight, so

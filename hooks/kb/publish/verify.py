@@ -1,13 +1,18 @@
 """Verification of a built site before it is published (``kb publish``).
 
-Three checks, each linear in the size of the site:
+Four checks, each linear in the size of the site:
 
 1. links: every internal ``href``/``src`` of every HTML page resolves to a
    file of the site, and every ``#fragment`` to an ``id`` on the target page;
    no page loads a resource (script, style sheet, image, frame) from outside
    the site.
 2. empty pages: every HTML page has text in its main content.
-3. canary scan: the output must not contain anything that identifies an entry
+3. script check: no inline event handler (``onclick=``...), no
+   ``javascript:``/``vbscript:`` URL, no frame/object/embed, and no inline
+   ``<script>`` but the snippets the theme writes into every page (entry
+   pages are sanitised in the build, ``kb.text.html``; hand-written ``docs/``
+   pages are trusted but checked here too).
+4. canary scan: the output must not contain anything that identifies an entry
    above the build's audience. The needles are the hidden entries' URLs
    (``cases/<id>/``, ``cases/<id>.html``), their id as a JSON value, and their
    titles, summaries and document numbers, each also in HTML- and
@@ -149,6 +154,51 @@ def check_links(site: Path, report: Report, base_path: str = "/") -> None:
                 report.errors.append(f"{rel}: 链接 {url} 的锚点 #{unquote(frag)} 在目标页面中不存在")
 
 
+# -- scripts -----------------------------------------------------------------------
+
+_ELEMENT = re.compile(r"""<([A-Za-z][\w-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*/?>""")
+_ELEMENT_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.I)
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data", "xlink:href"})
+# The inline scripts Material for MkDocs 9 writes into every page (base.html):
+# storage scope, palette, and the anchor-to-checkbox snippet.
+THEME_INLINE_SCRIPTS = ("__md_scope=new URL(", "var palette=__md_get(\"__palette\")",
+                        "var target=document.getElementById(location.hash.slice(1))")
+
+
+def _script_problems(text: str) -> list[str]:
+    found: list[str] = []
+    for m in _ELEMENT.finditer(text):
+        tag = m.group(1).lower()
+        if tag in ("iframe", "object", "embed", "frame"):
+            found.append(f"含有 <{tag}>")
+        for a in _ELEMENT_ATTR.finditer(m.group(2)):
+            name = a.group(1).lower()
+            value = html.unescape(next((v for v in a.groups()[1:] if v is not None), ""))
+            if name.startswith("on"):
+                found.append(f"<{tag}> 含有事件属性 {name}")
+            elif name in _URL_ATTRS and _SCRIPT_URL.match(re.sub(r"[\x00-\x20]", "", value)):
+                scheme = _SCRIPT_URL.match(re.sub(r"[\x00-\x20]", "", value)).group(1).lower()
+                if not (scheme == "data" and tag == "img"):
+                    found.append(f"<{tag}> 的 {name} 是 {scheme}: 网址")
+    for m in _SCRIPT.finditer(text):
+        attrs, body = m.group(1), m.group(2).strip()
+        if re.search(r"\ssrc\s*=", attrs, re.I) or re.search(r"""\stype\s*=\s*["']application/json["']""", attrs, re.I):
+            continue  # a file of the site (checked with the links) or data
+        if not body.startswith(THEME_INLINE_SCRIPTS):
+            found.append(f"含有主题之外的内联脚本“{body[:40]}”")
+    return list(dict.fromkeys(found))
+
+
+def check_scripts(site: Path, report: Report) -> None:
+    """Every HTML page: no script but the site's files and the theme's own snippets."""
+    for path in sorted(Path(site).rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        for problem in _script_problems(path.read_text(encoding="utf-8", errors="replace")):
+            report.errors.append(f"{rel}: {problem}")
+
+
 # -- canary scan -------------------------------------------------------------------
 
 
@@ -226,5 +276,6 @@ def verify(site: Path | str, kb: KnowledgeBase, base_path: str = "/") -> Report:
     if not (site / "index.html").is_file():
         report.errors.append("index.html: 缺少首页")
     check_links(site, report, base_path if base_path.endswith("/") else base_path + "/")
+    check_scripts(site, report)
     scan(site, needles(kb), report)
     return report

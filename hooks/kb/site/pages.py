@@ -310,7 +310,9 @@ class Generator:
             current=self.kb.families.current(e),
             family=self.kb.families.of(e),
             structure=structure,
-            article_cites=Counter(c.article for c in cited if c.article),
+            article_cites=Counter(a for c in cited for a in c.anchors),
+            internal_cites=Counter(a for c in self.kb.citations.by_source.get(e.id, ()) if c.target == e.id
+                                   for a in c.anchors),
             backlinks=citations.by_source_rows(cited, by_id, structure),
             report=by_id.get(getattr(meta, "report", None) or ""),
             cases=self.kb.cases_by_report.get(e.id, []),
@@ -333,7 +335,10 @@ class Generator:
                 return None
             t = by_id[c.target]
             art = structures[t.id].article(c.number, c.sub) if c.article and c.number else None
-            url = relative(here, page_url(t.src_uri, self.directory_urls) + (f"#{c.article}" if c.article else ""))
+            if t is e and c.article:  # 本条例第二条: within the page
+                url = f"#{c.article}"
+            else:
+                url = relative(here, page_url(t.src_uri, self.directory_urls) + (f"#{c.article}" if c.article else ""))
             return str(inline.cite_link(c, t, url, art))
 
         body = citations.render(e.doc.body, self.kb.citations.by_source.get(e.id, []), link)

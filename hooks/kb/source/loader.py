@@ -8,6 +8,7 @@ file, no subprocess.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from kb.problems import Problems
+from kb.source.files import file_problem
 
 try:  # libyaml is bundled with PyYAML wheels; fall back to pure Python.
     _Base = yaml.CSafeLoader
@@ -105,14 +107,40 @@ class _DuplicateAlias(Exception):
     pass
 
 
+class _HeaderError(Exception):
+    """A problem found while walking the composed front matter: (line, field, message)."""
+
+
+# C0 controls except tab and newline, DEL, C1 controls (NEL included): the
+# YAML reader lets some through (U+0085, escapes such as "\x9b" or "\0").
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _dotted(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc) or "-"
+
+
 def _walk(node: yaml.Node, loc: tuple, lines: dict, seen: set[int], offset: int) -> None:
     if id(node) in seen:  # the composer hands back the same node for an alias
         raise _DuplicateAlias(lines.get(loc, node.start_mark.line + offset))
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        bad = CONTROL_RE.search(node.value)
+        if bad:
+            line = node.start_mark.line + offset + node.value.count("\n", 0, bad.start()) * (node.style in ("|", ">"))
+            raise _HeaderError(line, _dotted(loc), f"含有不可见的控制字符（U+{ord(bad.group()):04X}），请删除")
+    elif isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
         for key, value in node.value:
             k = key.value if isinstance(key, yaml.ScalarNode) else str(key.value)
-            lines[loc + (k,)] = key.start_mark.line + offset
+            here = key.start_mark.line + offset
+            if k in first:  # PyYAML keeps the last silently: audience: restricted ... audience: public
+                raise _HeaderError(here, _dotted(loc + (k,)),
+                                   f"字段重复：第 {first[k]} 行和第 {here} 行都写了 {k}，请只保留一个")
+            first[k] = here
+            lines[loc + (k,)] = here
+            if isinstance(key, yaml.ScalarNode) and CONTROL_RE.search(key.value):
+                raise _HeaderError(here, _dotted(loc + (k,)), "字段名含有不可见的控制字符，请删除")
             _walk(value, loc + (k,), lines, seen, offset)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
@@ -165,6 +193,11 @@ def split_front_matter(text: str, rel: str, problems: Problems) -> tuple[str, st
 def parse_front_matter(yaml_text: str, rel: str, problems: Problems) -> tuple[dict, dict] | None:
     """Compose and construct the YAML mapping, keeping each key's line."""
     offset = 2  # YAML line 0 is file line 2
+    raw_control = CONTROL_RE.search(yaml_text)
+    if raw_control:  # before YAML reads U+0085 as a line break or names a byte offset
+        line = yaml_text.count("\n", 0, raw_control.start()) + offset
+        problems.add(rel, line, "-", f"含有不可见的控制字符（U+{ord(raw_control.group()):04X}），请删除")
+        return None
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()
@@ -179,6 +212,9 @@ def parse_front_matter(yaml_text: str, rel: str, problems: Problems) -> tuple[di
         data = loader.construct_document(node)
     except _DuplicateAlias as exc:
         problems.add(rel, exc.args[0], "-", "不支持 YAML 锚点和别名（& 与 *），请直接写出取值")
+        return None
+    except _HeaderError as exc:
+        problems.add(rel, *exc.args)
         return None
     except yaml.reader.ReaderError as exc:  # a control character (NUL, ESC...) in the front matter
         pos = max(exc.position, 0)  # libyaml counts bytes, the pure-Python reader characters
@@ -205,15 +241,26 @@ def parse_front_matter(yaml_text: str, rel: str, problems: Problems) -> tuple[di
     return data, lines
 
 
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of a file (enough to tell that it is too big)."""
+    with open(path, "rb") as fh:
+        return fh.read(limit + 1)
+
+
 def read_entry(path: Path, root: Path, problems: Problems) -> SourceDoc | None:
     rel = path.relative_to(root).as_posix()
+    refused = file_problem(path, root)
+    if refused:
+        problems.add(rel, 1, "-", refused)
+        return None
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_ENTRY_BYTES)
     except OSError as exc:
         problems.add(rel, 1, "-", f"无法读取文件：{exc.strerror}")
         return None
     if len(raw) > MAX_ENTRY_BYTES:
-        problems.add(rel, 1, "-", f"文件过大（{len(raw) // 1024} KB），单个条目不得超过 {MAX_ENTRY_BYTES // 1024 // 1024} MB")
+        size = max(os.path.getsize(path), len(raw))
+        problems.add(rel, 1, "-", f"文件过大（{size // 1024} KB），单个条目不得超过 {MAX_ENTRY_BYTES // 1024 // 1024} MB")
         return None
     text = decode(raw, rel, problems)
     if text is None:
@@ -231,29 +278,68 @@ def parse_entry(text: str, path: Path, rel: str, problems: Problems) -> SourceDo
     if parsed is None:
         return None
     meta, lines = parsed
+    nul = body.find("\x00")
+    if nul >= 0:  # would reach the page's HTML
+        problems.add(rel, body_line + body.count("\n", 0, nul), "-", "正文含有空字符（NUL，U+0000），请删除")
+        return None
     return SourceDoc(path=path, rel=rel, meta=meta, lines=lines, body=body, body_line=body_line)
 
 
-def entry_files(data_dir: Path) -> list[Path]:
+def _looks_like_entry(name: str) -> bool:
+    """A name an editor may mean as an entry that ``entry_files`` does not take:
+    ``x.MD``, ``x.markdown``, ``"x.md "``."""
+    stem = name.strip().lower()
+    return stem.endswith((".md", ".markdown", ".mdown", ".mkd")) and not name.endswith(".md")
+
+
+def entry_files(data_dir: Path, misnamed: list[Path] | None = None) -> list[Path]:
     """Every ``*.md`` under ``data/``, sorted for deterministic output.
 
     Hidden directories and files (``.git``, editor swap files) are skipped.
+    Files whose names look like entries but are not taken (``x.MD``,
+    ``x.markdown``, a trailing space) and directory links (not followed)
+    are appended to ``misnamed``.
     """
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(data_dir):
+    for dirpath, dirnames, filenames in os.walk(data_dir):  # directory links are not followed
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        if misnamed is not None:
+            misnamed.extend(Path(dirpath) / d for d in dirnames if (Path(dirpath) / d).is_symlink())
         for name in filenames:
-            if name.endswith(".md") and not name.startswith("."):
+            if name.startswith("."):
+                continue
+            if name.endswith(".md"):
                 found.append(Path(dirpath) / name)
+            elif misnamed is not None and _looks_like_entry(name):
+                misnamed.append(Path(dirpath) / name)
     found.sort(key=lambda p: p.as_posix())
+    if misnamed is not None:
+        misnamed.sort(key=lambda p: p.as_posix())
     return found
+
+
+def report_misnamed(paths: list[Path], root: Path, problems: Problems) -> None:
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            problems.add(rel, 1, "-", "是目录链接，其中的条目不会被收录；请把条目放在 data/ 中的普通目录里")
+            continue
+        problems.add(rel, 1, "-", f"文件名“{path.name}”不是以小写 .md 结尾（或含有多余的空格），"
+                                  "不会被收录；条目文件请改名为 *.md")
 
 
 def read_taxonomy(path: Path, root: Path, problems: Problems) -> Taxonomy:
     """Read ``data/areas.yml``: a mapping slug -> {name, description, keywords}."""
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    if not path.exists() and not path.is_symlink():
+        problems.add(rel, 1, "-", "找不到工作领域分类文件 areas.yml")
+        return Taxonomy()
+    refused = file_problem(path, root)
+    if refused:
+        problems.add(rel, 1, "-", refused)
+        return Taxonomy()
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_ENTRY_BYTES)
     except OSError:
         problems.add(rel, 1, "-", "找不到工作领域分类文件 areas.yml")
         return Taxonomy()

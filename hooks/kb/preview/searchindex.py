@@ -1,0 +1,80 @@
+"""The live preview's search index (see kb.preview.live, point 5): written now,
+or by a background thread so that the page reload does not wait for it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.hooks.kb.preview")
+
+
+class SearchWriter:
+    """Writes the preview's search index, now or in a background thread (the latest request wins)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._job: tuple | None = None  # (kb, site_dir, directory_urls) waiting for the thread
+        self._busy = False
+        self._thread: threading.Thread | None = None
+
+    def write_now(self, kb, site_dir: str, directory_urls: bool) -> None:
+        """Write it before returning; a waiting background request is dropped (this one is newer)."""
+        with self._cond:
+            self._job = None
+            self._cond.wait_for(lambda: not self._busy)
+            self._busy = True
+        try:
+            _write_search_index(kb, site_dir, directory_urls)
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def request(self, kb, site_dir: str, directory_urls: bool) -> None:
+        with self._cond:
+            self._job = (kb, site_dir, directory_urls)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kb-preview-search", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def wait(self) -> None:
+        """Until no write is waiting or running (tests)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._job is None and not self._busy)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._job is not None)
+                job, self._job, self._busy = self._job, None, True
+            try:
+                _write_search_index(*job)
+            except Exception as exc:  # noqa: BLE001 - e.g. the server stopped and removed the site directory
+                log.warning(f"预览：搜索索引未能更新（{type(exc).__name__}: {exc}）")
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+
+
+def _write_search_index(kb, site_dir: str, directory_urls: bool) -> None:
+    """The index is written next to the site directory and renamed into place (never served half-written)."""
+    from kb.site import search
+
+    site = Path(site_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site.parent))
+    try:
+        search.write_site_index(kb, tmp, directory_urls=directory_urls)
+        live = site / search.INDEX_DIR
+        live.parent.mkdir(parents=True, exist_ok=True)
+        if live.exists():
+            os.rename(live, tmp / "old")
+        os.rename(tmp / search.INDEX_DIR, live)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
