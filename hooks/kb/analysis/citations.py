@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from kb.analysis import article_refs as refs
 from kb.analysis.articles import Article, Structure
@@ -137,7 +137,6 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
     titles = TitleIndex(docs, families)
     by_id = {e.id: e for e in entries}
     index = CitationIndex()
-    pending: dict[str, Pending] = {}
     if memo is not None:
         memo.begin(tuple(docs))
     for e in sorted(by_id.values(), key=lambda e: e.id):
@@ -148,18 +147,28 @@ def analyse(entries: Iterable["Entry"], docs: Iterable["Entry"], structures: dic
         if not found:
             continue
         index.by_source[e.id] = found
-        for c in found:
+    index.pending, index.by_target = derive(index.by_source)
+    if memo is not None:
+        memo.end()
+    return index
+
+
+def derive(by_source: Mapping[str, list[Citation]]) -> tuple[list[Pending], dict[str, list[Citation]]]:
+    """Pending documents (most cited first) and backlinks of the citations
+    ``by_source``, in source-id order. A short form (《条例》) is pending only
+    where its full title is."""
+    pending: dict[str, Pending] = {}
+    by_target: dict[str, list[Citation]] = {}
+    for src in sorted(by_source):
+        for c in by_source[src]:
             if c.target is None:
                 if not c.short:
                     pending.setdefault(c.key, Pending(c.title, c.key)).citations.append(c)
                 elif c.key in pending:
                     pending[c.key].citations.append(c)
-            elif c.target != e.id:
-                index.by_target.setdefault(c.target, []).append(c)
-    index.pending = sorted(pending.values(), key=lambda p: (-len(p.citations), p.key))
-    if memo is not None:
-        memo.end()
-    return index
+            elif c.target != src:
+                by_target.setdefault(c.target, []).append(c)
+    return sorted(pending.values(), key=lambda p: (-len(p.citations), p.key)), by_target
 
 
 @dataclass(frozen=True)

@@ -73,36 +73,33 @@ def _chinese_metavars(params: list[click.Parameter]) -> None:
                 p.metavar = _METAVARS[kind]
 
 
-class ZhCommand(click.Command):
+class _Zh:
+    """Chinese option placeholders and help option text, for commands and groups."""
+
     context_class = ZhContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
-        super().__init__(*args, **kwargs)
-        _chinese_metavars(self.params)
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        _chinese_metavars(self.params)  # type: ignore[attr-defined]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        opt = super().get_help_option(ctx)
+        opt = super().get_help_option(ctx)  # type: ignore[misc]
         if opt is not None:
             opt.help = HELP_TEXT
         return opt
 
 
-class ZhGroup(click.Group):
-    context_class = ZhContext
+class ZhCommand(_Zh, click.Command):
+    pass
+
+
+class ZhGroup(_Zh, click.Group):
     command_class = ZhCommand
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
-        _chinese_metavars(self.params)
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        opt = super().get_help_option(ctx)
-        if opt is not None:
-            opt.help = HELP_TEXT
-        return opt
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Mapping
 
 from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
 from kb.analysis.articles import Structure
-from kb.analysis.citations import Citation, CitationIndex, Pending, TitleIndex, _scan
+from kb.analysis.citations import Citation, CitationIndex, TitleIndex, _scan, derive
 from kb.problems import Problems
 from kb.analysis.versions import Families, Family
 
@@ -120,22 +120,11 @@ def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapp
         cites = rescanned.get(src, index.by_source[src])
         if cites:
             out.by_source[src] = cites
-    pending: dict[str, Pending] = {}
-    by_target: dict[str, list[Citation]] = {}
-    for src, cites in out.by_source.items():  # sorted by source id, as analyse() does
-        for c in cites:
-            if c.target is None:
-                if not c.short:
-                    pending.setdefault(c.key, Pending(c.title, c.key)).citations.append(c)
-                elif c.key in pending:
-                    pending[c.key].citations.append(c)
-            elif c.target != src:
-                by_target.setdefault(c.target, []).append(c)
+    out.pending, by_target = derive(out.by_source)
     for target, cites in by_target.items():
         old = index.by_target.get(target)
         same = old is not None and len(old) == len(cites) and all(a is b for a, b in zip(old, cites))
         out.by_target[target] = old if same else cites
-    out.pending = sorted(pending.values(), key=lambda p: (-len(p.citations), p.key))
     return out
 
 
