@@ -1,15 +1,23 @@
-"""Build benchmark: the knowledge base against a naive MkDocs baseline.
+"""Build benchmark: the knowledge base against stock Material with the same bodies.
 
-    python bench/bench_build.py [--sizes 1000 10000] [--baseline-timeout 1800] [--out DIR]
+    python bench/bench_build.py [N ...] [--out DIR] [--stock-timeout S] [--profile]
 
-For each size N it generates a synthetic corpus (bench/gen_corpus.py) and
-reports: `kb check` time, full build wall time, peak memory (RSS), output
-size, search index size, and the share of build time spent in the project's
-own code (profile-based: cumulative time of the MkDocs hook functions, which
-includes the libraries they call, over the whole profiled build). Side by
-side it builds a naive baseline: the same entries as plain Markdown pages in
-a default Material site (every page in the nav, built-in search), and prints
-the time ratio. Prints a Markdown table; paste it into bench/RESULTS.md.
+Default N: 1000 10000 (50000 is supported: ``python bench/bench_build.py 50000``,
+about ten minutes per build on a 2-core machine). For each N, in one run:
+
+(a) cold: ``mkdocs build`` of the knowledge base from a generated corpus
+    (bench/gen_corpus.py) into an empty site directory;
+(b) stock: the same entry bodies (front matter removed) as plain Markdown pages
+    of a stock Material site: no plugins, no hooks, every page ``not_in_nav``
+    (so the navigation is the home page only) -- the theme's floor;
+(c) warm: the knowledge base again, into the same site directory, after
+    appending one line to one entry (what an editor's change costs today).
+
+Reported per N: wall times (process, Python start-up included), the ratios
+to stock, peak RSS of the build process tree, output size, the number of
+pages, the largest page. ``--profile`` also profiles one build with cProfile
+and prints the share of time in the project's hook functions. Prints a
+Markdown table for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -47,6 +55,18 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rc": code, "stderr": err,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 """
 
+STOCK_CONFIG = """\
+site_name: stock
+theme:
+  name: material
+  language: zh
+plugins: []
+nav:
+  - index.md
+not_in_nav: |
+  /**/*.md
+"""
+
 
 def measure(cmd: list[str], cwd: Path, timeout: float = 7200) -> dict:
     out = subprocess.run([PY, "-c", MEASURE, str(timeout), *cmd], cwd=cwd, env=ENV,
@@ -54,8 +74,35 @@ def measure(cmd: list[str], cwd: Path, timeout: float = 7200) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def tree_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+def build(project: Path, site: Path, timeout: float = 7200) -> dict:
+    result = measure([PY, "-m", "mkdocs", "build", "-q", "-d", str(site)], project, timeout)
+    if result["rc"] not in (0, "timeout"):
+        raise SystemExit(f"构建失败（{project}）：{result['stderr']}")
+    return result
+
+
+def site_stats(site: Path) -> dict:
+    sizes = {p: p.stat().st_size for p in site.rglob("*") if p.is_file()}
+    pages = {p: s for p, s in sizes.items() if p.suffix == ".html"}
+    largest = max(pages, key=pages.get)
+    return {"site_mb": sum(sizes.values()) / 2**20, "pages": len(pages),
+            "largest_kb": pages[largest] / 1024, "largest": largest.relative_to(site).as_posix()}
+
+
+def stock_project(project: Path, out: Path) -> None:
+    """The same entry bodies as plain pages of a stock Material site, none in the nav."""
+    if out.exists():
+        shutil.rmtree(out)
+    docs = out / "docs"
+    docs.mkdir(parents=True)
+    for md in sorted((project / "data").rglob("*.md")):
+        text = md.read_text(encoding="utf-8")
+        _, _, body = text[4:].partition("\n---\n")
+        dest = docs / md.relative_to(project / "data")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(body, encoding="utf-8")
+    (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
+    (out / "mkdocs.yml").write_text(STOCK_CONFIG, encoding="utf-8")
 
 
 def own_code_share(project: Path, site: Path) -> float:
@@ -70,74 +117,66 @@ def own_code_share(project: Path, site: Path) -> float:
     return own / total
 
 
-def baseline_project(project: Path, out: Path) -> None:
-    """The same entries as plain pages in a default Material site."""
-    if out.exists():
-        shutil.rmtree(out)
-    docs = out / "docs"
-    docs.mkdir(parents=True)
-    for md in sorted((project / "data").rglob("*.md")):
-        text = md.read_text(encoding="utf-8")
-        _, _, body = text[4:].partition("\n---\n")
-        dest = docs / md.relative_to(project / "data")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(body, encoding="utf-8")
-    (docs / "index.md").write_text("# 首页\n", encoding="utf-8")
-    (out / "mkdocs.yml").write_text(
-        "site_name: baseline\ntheme:\n  name: material\n  language: zh\nplugins:\n  - search\n", encoding="utf-8")
+def touch_one_entry(project: Path) -> Path:
+    """Append a line to one entry (the first report, else the first entry)."""
+    entries = sorted((project / "data").rglob("*.md"))
+    entry = next((p for p in entries if "report" in p.as_posix()), entries[0])
+    with entry.open("a", encoding="utf-8") as f:
+        f.write("\n基准测试追加的一行。\n")
+    return entry
 
 
-def run(n: int, work: Path, baseline_timeout: float) -> dict:
+def run(n: int, work: Path, stock_timeout: float, profile: bool) -> dict:
     project = work / f"kb-{n}"
+    if project.exists():
+        shutil.rmtree(project)
     generate(n, project)
     row: dict = {"n": n}
-    check = measure([str(Path(PY).parent / "kb"), "check", "-q"], project)
-    row["check_s"] = check["seconds"]
     site = project / "site"
-    build = measure([PY, "-m", "mkdocs", "build", "-q", "-d", str(site)], project)
-    if build["rc"] != 0:
-        raise SystemExit(f"build failed: {build['stderr']}")
-    row["build_s"] = build["seconds"]
-    row["peak_rss_mb"] = build["peak_rss_mb"]
-    row["site_mb"] = tree_size(site) / 2**20
-    row["pages"] = sum(1 for _ in site.rglob("index.html"))
-    index_dirs = [site / "search", site / "pagefind"]
-    row["search_mb"] = sum(tree_size(d) for d in index_dirs if d.exists()) / 2**20
-    row["own_share"] = own_code_share(project, work / f"prof-site-{n}")
-    base = work / f"baseline-{n}"
-    baseline_project(project, base)
-    b = measure([PY, "-m", "mkdocs", "build", "-q", "-d", str(base / "site")], base, timeout=baseline_timeout)
-    row["baseline_s"] = b["seconds"] if b["rc"] == 0 else None
-    row["baseline_note"] = "" if b["rc"] == 0 else f"未完成（{b['rc']}，>{baseline_timeout:.0f} s）"
-    row["baseline_rss_mb"] = b["peak_rss_mb"]
+    cold = build(project, site)
+    row["cold_s"], row["peak_rss_mb"] = cold["seconds"], cold["peak_rss_mb"]
+    row.update(site_stats(site))
+    stock = work / f"stock-{n}"
+    stock_project(project, stock)
+    s = build(stock, stock / "site", stock_timeout)
+    row["stock_s"] = s["seconds"] if s["rc"] == 0 else None
+    row["stock_rss_mb"] = s["peak_rss_mb"]
+    touch_one_entry(project)
+    warm = build(project, site)
+    row["warm_s"] = warm["seconds"]
+    row["own_share"] = own_code_share(project, work / f"prof-site-{n}") if profile else None
     return row
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description="知识库构建性能测试")
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--baseline-timeout", type=float, default=1800)
+    ap = argparse.ArgumentParser(description="知识库构建性能测试（与同样正文的原版 Material 站点对比）")
+    ap.add_argument("sizes", type=int, nargs="*", default=[1000, 10000], help="条目数，可给多个（默认 1000 10000）")
+    ap.add_argument("--stock-timeout", type=float, default=3600, help="原版 Material 构建的时限（秒）")
+    ap.add_argument("--profile", action="store_true", help="另做一次 cProfile 构建，给出项目代码占比")
     ap.add_argument("--out", type=Path, default=None, help="工作目录（默认临时目录）")
     args = ap.parse_args()
-    work = args.out or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    work = args.out or Path(tempfile.mkdtemp(prefix="kb-bench-", dir=tempfile.gettempdir()))
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in args.sizes:
         t = time.perf_counter()
-        rows.append(run(n, work, args.baseline_timeout))
-        print(f"# N={n} done in {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
-    print(f"机器：{platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}")
-    print(f"命令：python bench/bench_build.py --sizes {' '.join(map(str, args.sizes))}\n")
-    print("| 条目数 | 页面数 | kb check | 完整构建 | 峰值内存 | 输出大小 | 搜索索引 | 项目代码占比 | 基线构建 | 基线/本项目 |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        rows.append(run(n, work, args.stock_timeout, args.profile))
+        print(f"# N={n} 用时 {time.perf_counter() - t:.0f} s：{json.dumps(rows[-1], ensure_ascii=False)}",
+              file=sys.stderr, flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"机器：{platform.machine()}，{os.cpu_count()} 核，Python {platform.python_version()}，"
+          f"结束时 1 分钟平均负载 {load:.1f}")
+    print(f"命令：python bench/bench_build.py {' '.join(map(str, args.sizes))}\n")
+    print("| 条目数 | 页面数 | 冷构建 | 改一个条目后再构建 | 原版 Material | 冷构建/原版 | 再构建/原版 "
+          "| 峰值内存 | 输出大小 | 最大页面 | 项目代码占比 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        ratio = f"{r['baseline_s'] / r['build_s']:.1f}×" if r["baseline_s"] else "—"
-        base = f"{r['baseline_s']:.1f} s" if r["baseline_s"] else r["baseline_note"]
-        print(f"| {r['n']} | {r['pages']} | {r['check_s']:.2f} s | {r['build_s']:.1f} s | {r['peak_rss_mb']:.0f} MB | "
-              f"{r['site_mb']:.0f} MB | {r['search_mb']:.1f} MB | {r['own_share'] * 100:.0f}% | {base} | {ratio} |")
-    if len(rows) >= 2 and rows[0]["build_s"]:
-        a, b = rows[0], rows[-1]
-        print(f"\n构建时间增长：{b['n'] / a['n']:.0f} 倍条目 → {b['build_s'] / a['build_s']:.1f} 倍时间")
+        stock = r["stock_s"]
+        ratio = (lambda x: f"{x / stock:.1f}×" if stock else "—")
+        share = f"{r['own_share'] * 100:.0f}%" if r["own_share"] is not None else "—"
+        print(f"| {r['n']} | {r['pages']} | {r['cold_s']:.1f} s | {r['warm_s']:.1f} s | "
+              f"{f'{stock:.1f} s' if stock else '未完成'} | {ratio(r['cold_s'])} | {ratio(r['warm_s'])} | "
+              f"{r['peak_rss_mb']:.0f} MB | {r['site_mb']:.0f} MB | {r['largest_kb']:.0f} KB（{r['largest']}） | {share} |")
 
 
 if __name__ == "__main__":
