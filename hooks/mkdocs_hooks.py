@@ -33,7 +33,7 @@ def on_files(files, config):
 
 
 def on_env(env, config, files):
-    return _current().stamp_pages(env, files)
+    return _current().stamp_pages(env, files, config)
 
 
 def on_page_content(html, page, config, files):

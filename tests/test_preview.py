@@ -306,7 +306,7 @@ def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
 
 
 def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
-    """The preview skips Markdown for index pages (kb.preview._stash_html): valid only
+    """Every build skips Markdown for index pages (kb.site.rawhtml): valid only
     while Markdown, with the site's extensions, gives their HTML back unchanged."""
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
     gen = Generator(KnowledgeBase.load(ROOT))

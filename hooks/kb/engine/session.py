@@ -12,16 +12,19 @@ lives on this object, not in module globals.
   list, and ``feed.xml``; a docs/ file that is a link out of the project, a
   device, FIFO or socket stops the build (also checked in ``configure``,
   before MkDocs walks docs/);
+- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown
+  (``kb.site.rawhtml``; put back in ``page_content``);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
-  (reproducible sitemap);
+  (reproducible sitemap); Material's navigation partial rendered once per
+  directory for the pages not in the navigation (``kb.engine.navcache``);
 - ``page_content`` (on_page_content): an entry page's HTML cleaned to the
   allow-list of ``kb.text.html`` (no script from an entry reaches a reader);
 - ``finish`` (on_post_build): search index, ``entries.json``, and for the
   offline edition the script-loadable index shards.
 
 Under ``kb serve`` (``kb.preview``) entries come from the per-file cache,
-only changed pages are rendered, index pages skip Markdown and the search
-index is written by the first build only.
+only changed pages are rendered and the search index is written by the
+first build only.
 """
 
 from __future__ import annotations
@@ -34,13 +37,14 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages
+from kb.engine import messages, navcache
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
 from kb.site import export, search
+from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
 from kb.text import html as sanitise
@@ -58,6 +62,8 @@ class BuildSession:
     settings: Settings = field(default_factory=Settings)
     generator: Generator | None = None
     entry_pages: frozenset[str] = frozenset()  # src_uri of every entry page (sanitised in page_content)
+    raw_html: RawHtml = field(default_factory=RawHtml)  # index pages handed to MkDocs as HTML (kb.site.rawhtml)
+    nav_cache: navcache.NavCache | None = None  # this build's rendered navigation (kb.engine.navcache)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -119,14 +125,17 @@ class BuildSession:
                     raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-                files.append(File.generated(config, spec.uri, content=gen.render(spec), inclusion=inclusion))
+                content = gen.render(spec)
+                if spec.in_nav:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
+                    content = self.raw_html.stash(spec.uri, content)
+                files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         for path, text in gen.static_files():  # feed.xml
             files.append(File.generated(config, path, content=text))
         return files
 
     # -- on_env ------------------------------------------------------------------
 
-    def stamp_pages(self, env: Any, files: Files) -> Any:
+    def stamp_pages(self, env: Any, files: Files, config: Any = None) -> Any:
         # Reproducible output: every page carries a date from the data, not the
         # build day (sitemap.xml, the gzip header of sitemap.xml.gz). Set here,
         # once the pages exist, so pages a dirty preview build does not re-read have it too.
@@ -136,11 +145,15 @@ class BuildSession:
                 f.page.update_date = date
         if self.preview is not None:
             live.speed_up_env(env)
+        if config is not None:  # Material's navigation rendered once per directory (kb.engine.navcache)
+            self.nav_cache = navcache.install(env, config)
         return env
 
     def page_content(self, html: str, src_uri: str) -> str:
         if self.preview is not None:
             html = live.page_content(self.preview, html, src_uri)
+        else:
+            html = self.raw_html.restore(src_uri, html)
         if src_uri in self.entry_pages:
             # Entry bodies are content, not code (kb.text.html): the whole rendered
             # content of an entry page is held to the allow-list, generated blocks included.

@@ -19,7 +19,8 @@ false) and turns this module on. Then, on every rebuild:
    pages are not handed to MkDocs at all; kept index pages are, as
    ``KeptFile`` (the navigation needs them), and MkDocs skips them.
 3. Index pages are one raw HTML block: MkDocs gets a placeholder instead of
-   running Markdown over up to a megabyte of HTML (``_stash_html``).
+   running Markdown over up to a megabyte of HTML (``kb.site.rawhtml``, as
+   in every build).
 4. Hand-written pages (docs/) are few and always rebuilt. Outputs of deleted
    entries and hand-written pages are removed from the site directory.
 5. The search index is rewritten when the entries it is built from
@@ -58,6 +59,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from kb.model.cache import EntryCache
 from kb.preview.searchindex import SearchWriter
 from kb.site import catalog
+from kb.site.rawhtml import RawHtml
 
 if TYPE_CHECKING:  # pragma: no cover
     from kb.model.knowledge import KnowledgeBase
@@ -97,7 +99,7 @@ class PreviewState:
     search_entries: tuple = ()  # the entries the search index was written from (kept alive: compared by id)
     search_rewritten: str = ""  # how this build updated the search index: "", "now" or "background"
     search: SearchWriter = field(default_factory=SearchWriter)
-    raw_html: dict[str, str] = field(default_factory=dict)  # index pages of this build, see _stash_html
+    raw_html: RawHtml = field(default_factory=RawHtml)  # index pages of this build (kb.site.rawhtml)
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
     kept: int = 0
@@ -156,24 +158,9 @@ def _titled_in_nav(nav: Iterable) -> set[str]:
     return out
 
 
-# Index pages are one raw HTML block after the front matter: Markdown gives
-# it back unchanged (tests/test_preview.py checks this for every index page)
-# but takes about a second for the largest ones at 10,000 entries. The
-# preview hands MkDocs a placeholder and puts the HTML back in on_page_content.
-_RAW_PLACEHOLDER = "KB-PREVIEW-RAW-HTML"
-
-
-def _stash_html(state: PreviewState, src_uri: str, markdown: str) -> str:
-    head, sep, body = markdown.partition("\n---\n")
-    if not sep or not markdown.startswith("---\n") or not body.lstrip().startswith("<div"):
-        return markdown
-    state.raw_html[src_uri] = body.strip()
-    return f"{head}{sep}\n{_RAW_PLACEHOLDER}\n"
-
-
 def page_content(state: PreviewState, html: str, src_uri: str) -> str:
     """The preview's ``on_page_content``: the stashed HTML of an index page."""
-    return state.raw_html.pop(src_uri, html)
+    return state.raw_html.restore(src_uri, html)
 
 
 def _digest(markdown: str) -> bytes:
@@ -206,7 +193,7 @@ def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
         # Its output is about to be overwritten: if this build fails after
         # writing it, the next one must not take the old record for the truth.
         written.pop(src_uri, None)
-        return PlannedPage(src_uri, _stash_html(state, src_uri, markdown) if in_nav else markdown, in_nav, False)
+        return PlannedPage(src_uri, state.raw_html.stash(src_uri, markdown) if in_nav else markdown, in_nav, False)
 
     for spec in specs:
         src_uri, in_nav = spec.uri, spec.in_nav
