@@ -6,9 +6,9 @@ at 3,000 entries that was about a third of the build. For a page that is
 not in the navigation, the partial's output depends on the page only
 through its URL: every link goes through the ``url`` filter, relative to
 the page. Two such pages in the same directory get the same relative links
-unless a link points into the page's own directory (``get_relative_url``
-shares the common prefix), so the output is cached by the page's directory,
-and pages under which a navigation link lies are rendered as usual.
+unless a link points at or below one of them (``get_relative_url`` strips
+the common prefix), so the output is cached by the page's directory, and a
+page with a navigation link at or below it is rendered as usual.
 
 ``hooks/kb/site/theme/partials/nav.html`` replaces the partial with a call
 to ``kb_nav()``, a Jinja global installed in ``on_env``
@@ -47,7 +47,7 @@ def _nav_urls(items: Any) -> list[str]:
 class NavCache:
     """The rendered navigation of the pages not in it, by page directory (one build)."""
 
-    enabled = True  # tests turn it off to compare with Material's own rendering
+    enabled = True  # False: every page's navigation rendered (the cache off, e.g. to measure)
 
     def __init__(self, config: Any) -> None:
         self.config = config
