@@ -164,7 +164,7 @@ class BuildSession:
 
     def finish(self, config: Any) -> None:
         gen = self._generator()
-        if self.preview is not None:  # the search index is written by the first build only
+        if self.preview is not None:  # the preview rewrites the search index only when its entries change
             live.after_build(self.preview, config, gen)
         else:
             search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)

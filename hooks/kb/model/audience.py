@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, AbstractSet, Any, Mapping
 
-from kb.settings import BUILD_AUDIENCES, BUILD_LABELS, DEFAULT_AUDIENCE, check_audience  # noqa: F401
+from kb.settings import BUILD_AUDIENCES, check_audience
 from kb.analysis.articles import Structure
 from kb.analysis.citations import Citation, CitationIndex, TitleIndex, _scan, derive
 from kb.problems import Problems

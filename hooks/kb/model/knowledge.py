@@ -27,6 +27,7 @@ from typing import Iterable
 from kb.analysis import articles, citations, versions
 from kb.source import gitinfo
 from kb.model import audience as audience_mod
+from kb.settings import DEFAULT_AUDIENCE
 from kb.model import cascade
 from kb.model.cache import EntryCache
 from kb.text.html import body_warnings
@@ -115,7 +116,7 @@ class KnowledgeBase:
 
     @classmethod
     def load(cls, root: Path | str, data_dir: str = "data",
-             audience: str = audience_mod.DEFAULT_AUDIENCE, cache: EntryCache | None = None) -> "KnowledgeBase":
+             audience: str = DEFAULT_AUDIENCE, cache: EntryCache | None = None) -> "KnowledgeBase":
         """Load and validate every file; return the knowledge base of ``audience``
         (``public`` / ``internal`` / ``all``; default: what a default build shows).
         The site build passes ``kb.audience.resolve()``; tools that must see every

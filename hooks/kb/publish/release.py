@@ -62,7 +62,7 @@ from typing import Callable, Iterator
 
 from kb.model import audience as audience_mod
 from kb.problems import Problems
-from kb.settings import Settings, read_mkdocs_yml
+from kb.settings import BUILD_LABELS, Settings, read_mkdocs_yml
 from kb.publish import verify as verify_mod
 from kb.publish.archive import write_archive
 from kb.publish.interrupt import FAULT_ENV, Interrupted, die_with_parent, fault, interruptible
@@ -308,7 +308,7 @@ def _publish(root: Path, dest: Path, level: str, offline: bool, base_path: str, 
         try:
             os.chmod(work, 0o755)  # mkdtemp makes it private; the web server must read the release
             site = work / "site"
-            say(f"构建（可见范围：{audience_mod.BUILD_LABELS[level]}）……")
+            say(f"构建（可见范围：{BUILD_LABELS[level]}）……")
             build(root, site, level, offline)
             kb = KnowledgeBase.load(root, audience=level)
             say("校验链接、锚点、空页面和超出可见范围的内容……")

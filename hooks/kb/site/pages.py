@@ -94,7 +94,12 @@ class Generator:
     # -- public API ---------------------------------------------------------
 
     def specs(self) -> list[PageSpec]:
-        """Every generated page (kb.site.catalog), in a fixed order."""
+        """Every generated page (kb.site.catalog), in a fixed order; declared once
+        per generator (the nav, the build's files and the preview all read it)."""
+        return self._specs
+
+    @cached_property
+    def _specs(self) -> list[PageSpec]:
         return catalog.page_specs(self)
 
     def nav(self, user_nav: list | None = None) -> list:
