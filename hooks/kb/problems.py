@@ -17,6 +17,9 @@ class Problem:
     field: str
     message: str
     severity: Severity = "error"
+    # What else the problem is about (entry ids, cited titles, other files): a
+    # problem about a file that failed to load follows from that failure (kb.model.cascade).
+    about: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __str__(self) -> str:
         prefix = "" if self.severity == "error" else "警告: "
@@ -31,8 +34,9 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, path: str, line: int, fld: str, message: str, severity: Severity = "error") -> None:
-        self.items.append(Problem(path, line, fld, message, severity))
+    def add(self, path: str, line: int, fld: str, message: str, severity: Severity = "error",
+            about: Iterable[str] = ()) -> None:
+        self.items.append(Problem(path, line, fld, message, severity, frozenset(about)))
 
     def extend(self, items: Iterable[Problem]) -> None:
         self.items.extend(items)

@@ -246,7 +246,7 @@ def _title(m: re.Match, base: dict, titles: TitleIndex, structures: dict[str, St
             names = "、".join(f"《{by_id[t].title if t else k}》" for k, t in matches.items())
             reason = f"可能指 {names}" if matches else "此前没有引用可对应的全称"
             problems.add(e.doc.rel, base["line"], "正文", f"简称《{written}》无法确定所指文件（{reason}），请写出全称",
-                         "warning")
+                         "warning", about={written, *(by_id[t].title for t in matches.values() if t), *matches})
             return None, _PLAIN
     if not short:
         recent.pop(key, None)
@@ -260,7 +260,7 @@ def _title(m: re.Match, base: dict, titles: TitleIndex, structures: dict[str, St
     if target is not None and art is None:
         problems.add(e.doc.rel, base["line"], "正文",
                      f"《{written}》{label}：{_missing(target, ref.structure, number, sub)}，链接只能指向文件本身",
-                     "warning")
+                     "warning", about={written, target.doc.rel})
     return Citation(**base, title=written, key=key, target=target.id if target else None, short=short,
                     article_label=label, number=number, sub=sub, article=art.anchor if art else None), ref
 
@@ -297,7 +297,8 @@ def _article(base: dict, label: str, number: tuple[int | None, int | None], via:
             where = "本文件中" if ref.target is e else f"{ref.target.doc.rel} 中"
             dup = ref.structure is not None and (num, sub) in ref.structure.duplicated
             problems.add(e.doc.rel, base["line"], "正文",
-                         f"{ref.warn}{label}：{where}{'这一条编号重复' if dup else '没有这一条'}，不生成链接", "warning")
+                         f"{ref.warn}{label}：{where}{'这一条编号重复' if dup else '没有这一条'}，不生成链接", "warning",
+                         about={ref.title, ref.target.doc.rel})
         return None
     through = refs.between(ref.structure, range_from, art) if range_from is not None and ref.structure else ()
     out.append(Citation(**base, title=ref.title, key=ref.key, target=ref.target.id, article_label=label,

@@ -20,14 +20,6 @@ if TYPE_CHECKING:
     from kb.model.entry import Entry
     from kb.source.loader import SourceDoc
 
-REF_FIELDS = ("supersedes", "superseded_by", "report")
-
-
-def missing_ref_message(target: str) -> str:
-    """The message of a reference to an id no entry has (``KnowledgeBase._check_links``)."""
-    return f"引用的条目“{target}”不存在"
-
-
 @dataclass
 class Failed:
     """A file that was read but did not validate: what others may know it by."""
@@ -48,15 +40,11 @@ def failed(doc: "SourceDoc") -> Failed:
 
 
 def _follows_from(p: Problem, f: Failed, sibling_rels: set[str]) -> bool:
-    if p.path == f.rel:
+    """``p`` names the failed file's id or title, or another version of the same
+    title that a citation fell back to (``Problem.about``)."""
+    if p.path == f.rel or not p.about:
         return False
-    if f.id and p.field in REF_FIELDS and p.message == missing_ref_message(f.id):
-        return True
-    if p.severity == "warning" and p.field == "正文":
-        # a citation of the failed document's title, or one that fell back to another
-        # version of the same title because the failed one is missing
-        return any(f"《{t}》" in p.message for t in f.titles) or any(r in p.message for r in sibling_rels)
-    return False
+    return (f.id in p.about) or bool(f.titles & p.about) or bool(sibling_rels & p.about)
 
 
 def suppress(problems: Problems, failures: Iterable[Failed], entries: Iterable["Entry"]) -> None:

@@ -212,7 +212,7 @@ class KnowledgeBase:
             for fld, target in e.meta.refs.items():
                 other = first.get(target)
                 if other is None:
-                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, cascade.missing_ref_message(target))
+                    problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"引用的条目“{target}”不存在", about={target})
                 elif fld == "report" and other.type != "report":
                     problems.add(e.doc.rel, e.doc.line_of((fld,)), fld, f"“{target}”不是工作报告")
                 elif fld in ("supersedes", "superseded_by") and other.type != e.type:
