@@ -17,6 +17,8 @@ _UNIT_PREFIX = re.compile(
 )
 _YEAR = re.compile(r"((?:19|20)\d{2}|[一二〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{3})\s*年")
 PERIOD_SLUGS = {"年度": "niandu", "上半年": "shangbannian", "下半年": "xiabannian", "专项": "zhuanxiang"}
+# A report without any year gets this one, marked for review (same input, same entry).
+DEFAULT_YEAR = 2000
 LEVEL_SLUGS = {"省": "sheng", "市": "shi", "区县": "quxian", "乡镇": "xiangzhen"}
 
 
@@ -29,6 +31,8 @@ class Meta:
     period: str
     id: str = ""
     guessed: list[str] = field(default_factory=list)  # fields filled with a default (to check)
+    review: bool = False  # the entry as a whole needs a person's check (see review_reason)
+    review_reason: str = ""
 
 
 _SUPERIOR_AFTER = re.compile(r"^[^，,。；]{0,6}(?:指导|领导下|关心)")
@@ -133,25 +137,36 @@ def make_id(meta: Meta) -> str:
     return f"{slug}-{meta.year}-{PERIOD_SLUGS[meta.period]}-{digest}"
 
 
-def infer(title: str | None, body: str, fallback_title: str) -> Meta:
-    """Metadata from the title first, then from the opening of the text."""
+GIVEN_LEVELS = ("省", "市", "区县", "乡镇")
+
+
+def infer(title: str | None, body: str, fallback_title: str, given: dict | None = None) -> Meta:
+    """Metadata from ``given`` (the command line) first, then the title, then the text.
+
+    A field that cannot be found is filled with a default and listed in
+    ``guessed``; a missing year also marks the whole entry for review (it is
+    never a reason to refuse the report).
+    """
+    given = given or {}
     guessed: list[str] = []
-    title = (title or fallback_title).strip()[:300]
+    title = (given.get("title") or title or fallback_title).strip()[:300]
     head = body[:600]
-    unit = find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
+    unit = given.get("unit") or find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
     if unit is None:
         unit, guessed = "（单位待补）", guessed + ["unit"]
-    level = unit_level(unit)
+    level = given.get("level") or unit_level(unit)
     if level is None:
         level, guessed = "区县", guessed + ["level"]
-    year = find_year(title) or find_year(head) or find_year(body)
+    year = int(given["year"]) if given.get("year") else find_year(title) or find_year(head) or find_year(body) \
+        or find_year(fallback_title)
+    review_reason = ""
     if year is None:
-        from kb.importer.reading import ReadError
-
-        raise ReadError("未能从标题和正文中识别报告年份")
-    period = find_period(title) or opening_period(body)
+        year, guessed = DEFAULT_YEAR, guessed + ["year"]
+        review_reason = f"原文没有写明年份，暂填 {DEFAULT_YEAR} 年，请改为实际年份（或导入时用 --year 指定）"
+    period = given.get("period") or find_period(title) or opening_period(body)
     if period is None:
         period, guessed = "年度", guessed + ["period"]
-    meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed)
+    meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed,
+                review=bool(review_reason), review_reason=review_reason)
     meta.id = make_id(meta)
     return meta

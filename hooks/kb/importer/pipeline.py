@@ -158,15 +158,18 @@ class ImportFailed(Exception):
     """The file was read but cannot become a valid entry; message in Chinese."""
 
 
-def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> ImportResult:
-    """Turn one source file into an entry text (nothing is written here)."""
+def import_file(path: Path, root: Path, keywords: dict[str, list[str]], given: dict | None = None) -> ImportResult:
+    """Turn one source file into an entry text (nothing is written here).
+
+    ``given`` are metadata given on the command line (``year``, ``unit``,
+    ``level``, ``period``); they win over what the text says."""
     blocks = read_blocks(path)
     cleaned = clean(blocks)
     if not cleaned.blocks:
         raise ReadError("清理后没有正文")
     doc = outline(cleaned.blocks)
     all_text = "\n".join(doc.intro + [p for s in doc.sections for p in [s.heading, *s.paragraphs]])
-    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem)
+    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem, given or {})
     body = render_body(doc.intro, doc.sections)
     secs = split_sections(body, 1)
     if len(secs) != len(doc.sections):  # pragma: no cover - guards the escaping above
@@ -205,6 +208,9 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> Impor
     front: dict = {"id": meta.id, "type": "report", "title": meta.title, "unit": meta.unit, "year": meta.year,
                    "period": meta.period, "level": meta.level, "areas": areas, "tags": ["工作计划" if plan_doc else "工作总结"],
                    "source": path.name[:300]}
+    if meta.review:
+        front["review"] = True
+        front["review_reason"] = meta.review_reason
     if overrides:
         front["sections"] = {sec.anchor: overrides[sec.anchor] for sec in secs if sec.anchor in overrides}
     front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
