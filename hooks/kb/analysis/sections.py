@@ -226,3 +226,19 @@ def classify(sections: list[Section], keywords: dict[str, list[str]], overrides:
         sec.areas, sec.matched, sec.scores = m.score_detail(sec.heading, sec.text, context)
         if ov is not None and ov.areas is not None:
             sec.areas, sec.overridden = list(ov.areas), True
+    _umbrella_areas(sections, m.order)
+
+
+def _umbrella_areas(sections: list[Section], order: dict[str, int]) -> None:
+    """A heading with no text of its own (一、主要工作) gets the areas of its
+    children, the most frequent primary areas first; innermost first, so a
+    part's areas come from sections that already have theirs."""
+    for i in range(len(sections) - 1, -1, -1):
+        sec = sections[i]
+        if sec.has_text or sec.areas or sec.overridden:
+            continue
+        count: dict[str, int] = {}
+        for child in sections[i + 1:]:
+            if child.parent == i and child.areas:
+                count[child.areas[0]] = count.get(child.areas[0], 0) + 1
+        sec.areas = sorted(count, key=lambda a: (-count[a], order.get(a, 99)))[:MAX_AREAS]

@@ -169,7 +169,8 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]], given: d
         raise ReadError("清理后没有正文")
     doc = outline(cleaned.blocks)
     all_text = "\n".join(doc.intro + [p for s in doc.sections for p in [s.heading, *s.paragraphs]])
-    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem, given or {})
+    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem, given or {},
+                 [t for rule, t in cleaned.removed if rule == "signature"])
     body = render_body(doc.intro, doc.sections)
     secs = split_sections(body, 1)
     if len(secs) != len(doc.sections):  # pragma: no cover - guards the escaping above

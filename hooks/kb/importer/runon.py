@@ -178,10 +178,24 @@ def split_line(line: str, seq: Sequence) -> list[str]:
             pieces = _heading_then_body(piece) if (a > 0 or start is not None) else [piece]
             for p in pieces:
                 out.extend(_kind_lead(p))
+    if out and len(line) >= RUNON_MIN:
+        out[-1:] = split_signature(out[-1])
     return out
 
 
 _STOP_IN = re.compile(r"[。！？；]")
+# The signature run on after the last sentence: …。 青禾镇党委统战办 2023年7月5日
+_TAIL_SIGNATURE = re.compile(
+    r"(?<=[。！？!?])[ \t\u3000]+([^，,。；;：:\s]{2,30}(?:统战部|统战办|统一战线工作部|党委|党工委|委员会|人民政府|办公室))"
+    r"(?:[ \t\u3000]+((?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?))?[ \t\u3000]*$"
+)
+
+
+def split_signature(text: str) -> list[str]:
+    m = _TAIL_SIGNATURE.search(text)
+    if m is None:
+        return [text]
+    return [text[: m.start()], *(g for g in m.groups() if g)]
 
 
 def unglue_blocks(blocks: list) -> tuple[list, list[tuple[str, str]]]:
