@@ -202,13 +202,22 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
 @click.option("--force", is_flag=True, help="覆盖已存在的条目（原文件备份为同目录下的 .bak）")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
-def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None) -> None:
+@click.option("--year", type=click.IntRange(1949, 2100), default=None, help="报告年份（原文没有写明年份时使用，优先于原文）")
+@click.option("--unit", default=None, help="报送单位（优先于从原文识别的单位）")
+@click.option("--level", type=click.Choice(["省", "市", "区县", "乡镇"]), default=None, help="单位层级（优先于识别结果）")
+@click.option("--period", type=click.Choice(["年度", "上半年", "下半年", "专项"]), default=None,
+              help="报告期（优先于识别结果）")
+def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None, year: int | None,
+               unit: str | None, level: str | None, period: str | None) -> None:
     """把工作报告（.txt / .html / .docx）导入为 data/reports/ 中的报告条目。"""
     from kb.importer.run import SetupError, report, run_import
 
     root = root or _find_root(Path.cwd())
+    given = {k: v for k, v in (("year", year), ("unit", unit and unit.strip()), ("level", level), ("period", period))
+             if v}
     try:
-        result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty())
+        result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty(),
+                            given=given)
     except SetupError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)

@@ -225,8 +225,8 @@ def infer(title: str | None, body: str, fallback_title: str, given: dict | None 
         unit, source = find_report_unit(title, head, body, signature or [])
         if unit is None:
             unit, guessed = "（单位待补）", guessed + ["unit"]
-        elif source == "body" and not level:
-            # A unit met only in the body may be another one (the superior, a
+        elif source in ("opening", "body") and not level:
+            # A unit met only in the text may be another one (the superior, a
             # partner): the report's own words (我镇、全县) decide the level.
             own = self_level(body)
             if own and own != unit_level(unit):

@@ -91,7 +91,9 @@ def write_entry(path: Path, text: str, force: bool) -> Path | None:
     return backup
 
 
-def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progress: bool) -> Run:
+def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progress: bool,
+               given: dict | None = None) -> Run:
+    """Import ``files``; ``given`` is metadata from the command line (year, unit, level, period)."""
     data = root / "data"
     problems = Problems()
     taxonomy = read_taxonomy(data / "areas.yml", root, problems)
@@ -104,7 +106,7 @@ def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progre
     show = progress and len(files) > 1
     with click.progressbar(files, label="导入", file=sys.stderr, show_pos=True) if show else _plain(files) as bar:
         for source in bar:
-            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force))
+            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force, given))
     return run
 
 
@@ -119,10 +121,11 @@ class _plain:
         return False
 
 
-def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dry_run: bool, force: bool) -> Outcome:
+def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dry_run: bool, force: bool,
+         given: dict | None = None) -> Outcome:
     out = Outcome(source)
     try:
-        result = import_file(source, root, keywords)
+        result = import_file(source, root, keywords, given)
     except (ReadError, ImportFailed) as exc:
         out.status, out.message = "failed", str(exc)
         return out
@@ -172,6 +175,8 @@ def report(run: Run, root: Path, fmt: str) -> None:
         review = sum(s.review for s in r.sections)
         stats = f"{len(r.sections)} 个段落，{review} 个待核对"
         guessed = f"；未识别、已填默认值：{'、'.join(r.meta.guessed)}" if r.meta.guessed else ""
+        if r.meta.review:
+            guessed += f"；已标记待核对（review: true）：{r.meta.review_reason}"
         if o.status == "unchanged":
             click.echo(f"{src}: {rel(o.path)}：{o.message}", err=fmt == "json")
         elif o.status == "skipped":
