@@ -83,8 +83,12 @@ _FIELD_LINE = re.compile(
 # Site furniture that needs no colon (short lines only).
 _SITE_LINE = re.compile(
     r"^[【\[（(]?(?:扫描二维码|扫码|扫一扫|长按二维码|长按识别|关注公众号|关注我们|立即下载|免费下载|文档下载|下载文档|全文下载|"
-    r"本文共\d|全文共\d|微信分享|分享至)"
+    r"本文共\d|全文共\d|微信分享|分享至|缩略图|预览图|查看大图|点击(?:查看|预览|放大)|(?:图|图片)\s*\d{1,3}$)"
 )
+# A site's own name on a line (好文档分享站, 某某范文网) and a site's title for a
+# report (某镇统战工作总结范文(通用3篇)): never report text.
+_SITE_NAME = re.compile(r"^[^\s，。,.；;：:]{2,14}(?:网|文库|分享站|下载站|资料站|范文站|文档站)$")
+_SITE_TITLE_LINE = re.compile(r"范文|通用\s*\d+\s*篇|精选\s*\d+\s*篇|\d+\s*篇(?:精选|通用)|怎么写")
 _LEAD_IN = re.compile(
     r"^[【\[]?(?:编者按|编者的话|编者注|导读|导语|核心提示|内容提要|提要|摘要)[】\]]?\s*[：:】]?|"
     r"小编|为大家(?:整理|收集|带来|分享|准备|精心)|为您(?:整理|收集|带来|分享)|欢迎(?:阅读|借鉴|参考|下载)|仅供(?:参考|学习)|"
@@ -154,6 +158,9 @@ def line_noise(simple: str) -> str | None:
         return "byline"
     if len(simple) <= 200 and _LEAD_IN.search(simple):
         return "lead-in"
+    if _SITE_NAME.match(simple) or (len(simple) <= 60 and _SITE_TITLE_LINE.search(simple)
+                                    and not re.search("[，。；]", simple)):
+        return "site"
     return None
 
 

@@ -151,13 +151,18 @@ def _kind_lead(piece: str) -> list[str]:
 
 
 def _title_lead(line: str) -> list[str]:
-    """A run-on text that starts with the report's title, then a space, then the opening."""
-    m = re.search(r"[ \t\u3000]+", line)
-    if m is None or m.start() > TITLE_MAX or len(line) < RUNON_MIN:
+    """A run-on text that starts with the report's title, then a space, then the opening
+    (the title itself may hold a space: 云州市委统战部 2024年上半年工作总结)."""
+    if len(line) < RUNON_MIN:
         return [line]
-    head = line[: m.start()]
-    if _TITLE_WORDS.search(to_simplified(head)) and not _PLAIN_HEAD.search(head) and _line_start_style(head) is None:
-        return [head, line[m.end():]]
+    for m in re.finditer(r"[ \t\u3000]+", line):
+        if m.start() > TITLE_MAX:
+            break
+        head = line[: m.start()]
+        if _PLAIN_HEAD.search(head) or _line_start_style(head) is not None:
+            break
+        if _TITLE_WORDS.search(to_simplified(head)):
+            return [head, line[m.end():]]
     return [line]
 
 
