@@ -164,6 +164,8 @@ def test_a_report_without_year_is_imported_for_review(tree, tmp_path, keywords):
     ran = run(["import", str(src)], tree.root)
     assert ran.returncode == 0, ran.stderr
     assert "待核对" in ran.stdout
+    ran = run(["import", "--dry-run", "--format", "json", str(src)], tree.root)
+    assert '"review": true' in ran.stdout and '"year": 2000' in ran.stdout
     kb = KnowledgeBase.load(tree.root)
     assert kb.problems.errors == []
     assert any(p.field == "review" and "年份" in p.message for p in kb.problems.warnings)

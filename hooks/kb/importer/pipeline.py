@@ -52,8 +52,9 @@ class ImportResult:
 
     def as_json(self) -> dict:
         m = self.meta
+        review = {"review": True, "review_reason": m.review_reason} if m.review else {}
         return {
-            "id": m.id, "title": m.title, "unit": m.unit, "level": m.level, "year": m.year, "period": m.period,
+            "id": m.id, "title": m.title, "unit": m.unit, "level": m.level, "year": m.year, "period": m.period, **review,
             "sections": [
                 {"heading": s.heading, "level": s.level, "kind": s.kind, "areas": s.areas, "cites": s.cites,
                  "text": s.text}
