@@ -76,6 +76,14 @@ def test_numbering_sequence_is_the_evidence_for_a_heading_inside_a_line():
     assert split_line(line, seq) == ["汇报如下：", "一、主要工作", "全年工作有序推进，成效明显。三、存在问题 基层力量不足，工作不够平衡。"]
 
 
+def test_a_part_heading_glued_to_its_first_words_is_split():
+    assert split_line("二、存在的问题一是力量薄弱，二是渠道不宽。", Sequence()) == ["二、存在的问题", "一是力量薄弱，二是渠道不宽。"]
+    assert split_line("一、主要工作情況全年，縣委統戰部完成了各項任務。", Sequence()) == [
+        "一、主要工作情況", "全年，縣委統戰部完成了各項任務。"]
+    # a heading that is a sentence of its own stays whole
+    assert split_line("一、加强组织领导，完善工作机制", Sequence()) == ["一、加强组织领导，完善工作机制"]
+
+
 # -- page furniture -----------------------------------------------------------
 
 def test_page_counters_numbers_and_file_names_are_dropped():
@@ -86,6 +94,16 @@ def test_page_counters_numbers_and_file_names_are_dropped():
     assert "第2页" not in text and gone == ["_第2页"]
     assert drop_page_furniture("第 2 页 共 3 页")[0] == ""
     assert drop_page_furniture("（二）支持民主党派参政议政。")[1] == []
+    assert drop_page_furniture("第 1 頁 共 2 頁") == ("", ["第 1 頁 共 2 頁"])  # Traditional script too
+
+
+def test_a_page_number_before_the_rest_of_a_broken_sentence_is_dropped():
+    cleaned = clean([Block("某县2020年工作总结"), Block("一、主要工作"), Block("（一）知联会工作。组织专家义诊3次，"),
+                     Block("2、受到群众好评。"), Block("（二）商会工作。指导商会换届。"), Block("1、商会换届。"),
+                     Block("2、会员发展。")])
+    assert [b.text for b in cleaned.blocks] == [
+        "一、主要工作", "（一）知联会工作。组织专家义诊3次，受到群众好评。", "（二）商会工作。指导商会换届。", "1、商会换届。",
+        "2、会员发展。"]
 
 
 def test_lone_numbers_at_page_breaks_do_not_become_sections(tmp_path, keywords):

@@ -30,6 +30,8 @@ PART_HEADING_MAX = 8
 HEADING_WEIGHT = 3
 CONTEXT_WEIGHT = 1  # keywords in the parent part's heading (民族宗教工作 over its 1、2、)
 MIN_SCORE = 2
+# One specific keyword (统战干部队伍, 党外代表人士) is enough when no other area is named.
+LONE_KEYWORD_MIN = 4
 SECONDARY_RATIO = 0.5
 MAX_AREAS = 3
 
@@ -177,9 +179,11 @@ class AreaMatcher:
         ranked = sorted(scores, key=lambda s: (-scores[s], self.order.get(s, 99)))
         ordered = {s: scores[s] for s in ranked}
         top = scores[ranked[0]]
-        if top < MIN_SCORE:
+        lone = len(ranked) == 1 and any(len(kw) >= LONE_KEYWORD_MIN for kw in matched[ranked[0]])
+        if top < MIN_SCORE and not lone:
             return [], {s: matched[s] for s in ranked}, ordered
-        chosen = [s for s in ranked if scores[s] >= max(MIN_SCORE, top * SECONDARY_RATIO)][:MAX_AREAS]
+        floor = min(top, MIN_SCORE)
+        chosen = [s for s in ranked if scores[s] >= max(floor, top * SECONDARY_RATIO)][:MAX_AREAS]
         return chosen, {s: matched[s] for s in ranked}, ordered
 
 

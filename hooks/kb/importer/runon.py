@@ -56,15 +56,28 @@ def _number(style: str, raw: str) -> int | None:
     return int(raw) if style == "num" else to_int(raw)
 
 
+def _simple(text: str) -> str:
+    """The Simplified form when it keeps every position (OpenCC's character conversions), else the text."""
+    simple = to_simplified(text)
+    return simple if len(simple) == len(text) else text
+
+
 def drop_page_furniture(line: str) -> tuple[str, list[str]]:
     """(line without page counters, the furniture taken out of it)."""
-    if line.strip() and (_PAGE_ONLY.match(line) or _FILE_NAME.match(line.strip())):
+    simple = _simple(line)
+    if line.strip() and (_PAGE_ONLY.match(simple) or _FILE_NAME.match(simple.strip())):
         return "", [line.strip()]
-    found = [m.group(0).strip() for m in _PAGE_COUNTER.finditer(line)]
-    if not found:
+    spans = [m.span() for m in _PAGE_COUNTER.finditer(simple)]
+    if not spans:
         return line, []
-    out = _PAGE_COUNTER.sub(" ", line)
-    return (out if out.strip() else ""), found
+    found = [line[a:b].strip() for a, b in spans]
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(line[pos:a] + " ")
+        pos = b
+    out.append(line[pos:])
+    text = "".join(out)
+    return (text if text.strip() else ""), found
 
 
 class Sequence:
@@ -142,6 +155,28 @@ def _heading_then_body(piece: str) -> list[str]:
     return [head, rest]
 
 
+_KIND_END = re.compile(r"(?:情况|问题|不足|打算|计划|思路|做法|成效|成绩|体会|建议|要点|工作)")
+GLUED_OPENING_MAX = 15  # 一、上半年工作开展情况|2021年上半年，…: the opening words before the first comma
+
+
+def _glued_kind_heading(piece: str) -> list[str]:
+    """``一、上半年工作开展情况上半年，……``: a part's heading glued to its text."""
+    simple = _simple(piece)
+    m0 = NUMBERING_RE.match(simple)
+    comma = re.search(r"[，,]", simple)
+    if m0 is None or comma is None:
+        return [piece]
+    stop = _STOP_IN.search(simple)
+    if stop is not None and stop.start() < comma.start():
+        return [piece]
+    ends = [m.end() for m in _KIND_END.finditer(simple, m0.end(), comma.start())]
+    for end in reversed(ends):
+        head = piece[:end]
+        if 2 <= comma.start() - end <= GLUED_OPENING_MAX and heading_kind(head) is not None:
+            return [head, piece[end:]]
+    return [piece]
+
+
 def _kind_lead(piece: str) -> list[str]:
     """``存在问题：……`` -> the part's name as a line of its own, then the text."""
     m = _KIND_LEAD.match(piece)
@@ -181,6 +216,8 @@ def split_line(line: str, seq: Sequence) -> list[str]:
             if not piece:
                 continue
             pieces = _heading_then_body(piece) if (a > 0 or start is not None) else [piece]
+            if len(pieces) == 1 and (a > 0 or start is not None):
+                pieces = _glued_kind_heading(piece)
             for p in pieces:
                 out.extend(_kind_lead(p))
     if out and len(line) >= RUNON_MIN:
@@ -189,6 +226,7 @@ def split_line(line: str, seq: Sequence) -> list[str]:
 
 
 _STOP_IN = re.compile(r"[。！？；]")
+_SENTENCE_END = tuple("。！？；;!?：:…”」』）)")
 # The signature run on after the last sentence: …。 青禾镇党委统战办 2023年7月5日
 _TAIL_SIGNATURE = re.compile(
     r"(?<=[。！？!?])[ \t\u3000]+([^，,。；;：:\s]{2,30}(?:统战部|统战办|统一战线工作部|党委|党工委|委员会|人民政府|办公室))"
@@ -197,10 +235,10 @@ _TAIL_SIGNATURE = re.compile(
 
 
 def split_signature(text: str) -> list[str]:
-    m = _TAIL_SIGNATURE.search(text)
+    m = _TAIL_SIGNATURE.search(_simple(text))
     if m is None:
         return [text]
-    return [text[: m.start()], *(g for g in m.groups() if g)]
+    return [text[: m.start()], *(text[a:b] for a, b in (m.span(1), m.span(2)) if a >= 0)]
 
 
 def unglue_blocks(blocks: list) -> tuple[list, list[tuple[str, str]]]:
@@ -220,6 +258,14 @@ def unglue_blocks(blocks: list) -> tuple[list, list[tuple[str, str]]]:
             start = _line_start_style(kept)
             if start is not None:
                 seq.see(*start)
+            continue
+        start = _line_start_style(kept)
+        if start is not None and start[0] == "num" and not seq.credible(*start) and out \
+                and out[-1].heading_level is None and not out[-1].text.rstrip().endswith(_SENTENCE_END):
+            # "2、" where a page broke a sentence, with the rest of the sentence after it
+            m = NUMBERING_RE.match(kept)
+            removed.append(("page-furniture", kept[: m.end()].strip()))
+            out[-1] = Block(out[-1].text.rstrip() + kept[m.end():].strip())
             continue
         out.extend(Block(t) for t in split_line(kept, seq))
     return out, removed
