@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kb.analysis import articles, citations, review
-from kb.site import catalog, charts, filters
+from kb.site import catalog, charts, compare, filters
 from kb.schema.fieldguide import field_guide
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
@@ -88,6 +88,7 @@ class Generator:
             type_uri=type_uri,
             area_name=self.kb.taxonomy.name,
             filter_attrs=filters.row_attrs,
+            compare_uri=partial(compare.pair_uri, self.kb),
         )
         return env
 
