@@ -9,6 +9,7 @@ cited title), raw HTML becomes text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import markdown
@@ -64,16 +65,24 @@ def metadata_rows(kb: "KnowledgeBase", e: "Entry") -> list[tuple[str, str]]:
     return [(k, v) for k, v in rows if v]
 
 
+@lru_cache(maxsize=1)
 def _md() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "attr_list", "md_in_html", "admonition"])
 
 
-def body_blocks(body: str) -> list[Block]:
-    """The blocks of a Markdown body, in order."""
-    soup = BeautifulSoup(_md().convert(body), "html.parser")
+def body_blocks(body: str) -> tuple[Block, ...]:
+    """The blocks of a Markdown body, in order (do not change them: shared by later calls)."""
+    return _blocks(body)
+
+
+@lru_cache(maxsize=512)  # an entry is in several areas' compilations, in two formats
+def _blocks(body: str) -> tuple[Block, ...]:
+    md = _md()
+    md.reset()
+    soup = BeautifulSoup(md.convert(body), "lxml")
     out: list[Block] = []
-    _walk(soup, out, depth=0)
-    return [b for b in out if b.kind == "table" or b.text.strip()]
+    _walk(soup.body or soup, out, depth=0)
+    return tuple(b for b in out if b.kind == "table" or b.text.strip())
 
 
 def _runs(node: Tag, bold: bool = False, italic: bool = False) -> list[Run]:
@@ -113,17 +122,7 @@ def _walk(node: Tag, out: list[Block], depth: int, quote: bool = False) -> None:
         elif name == "p":
             out.append(Block("quote" if quote else "para", _runs(child)))
         elif name in ("ul", "ol"):
-            for n, li in enumerate(child.find_all("li", recursive=False), start=1):
-                nested = [c for c in li.children if isinstance(c, Tag) and c.name in ("ul", "ol")]
-                for c in nested:
-                    c.extract()
-                paras = li.find_all("p", recursive=False)
-                runs = [r for p in paras for r in _runs(p)] if paras else _runs(li)
-                out.append(Block("item", runs, level=depth, marker=f"{n}." if name == "ol" else "•"))
-                for c in nested:
-                    wrapper = BeautifulSoup("", "html.parser").new_tag("div")
-                    wrapper.append(c)
-                    _walk(wrapper, out, depth + 1, quote)
+            _walk_list(child, out, depth, quote)
         elif name == "blockquote":
             _walk(child, out, depth, quote=True)
         elif name == "table":
@@ -137,3 +136,15 @@ def _walk(node: Tag, out: list[Block], depth: int, quote: bool = False) -> None:
             _walk(child, out, depth, quote)
         else:
             out.append(Block("quote" if quote else "para", _runs(child)))
+
+
+def _walk_list(node: Tag, out: list[Block], depth: int, quote: bool) -> None:
+    for n, li in enumerate(node.find_all("li", recursive=False), start=1):
+        nested = [c for c in li.children if isinstance(c, Tag) and c.name in ("ul", "ol")]
+        for c in nested:
+            c.extract()
+        paras = li.find_all("p", recursive=False)
+        runs = [r for p in paras for r in _runs(p)] if paras else _runs(li)
+        out.append(Block("item", runs, level=depth, marker=f"{n}." if node.name == "ol" else "•"))
+        for c in nested:
+            _walk_list(c, out, depth + 1, quote)

@@ -36,6 +36,8 @@ def build(kb: "KnowledgeBase", entries: Sequence["Entry"], title: str, date: dt.
     """The .docx bytes of a compilation of ``entries`` (in this order)."""
     doc = Document()
     _fonts(doc)
+    ids = {st.name: st.style_id for st in doc.styles}  # set by id: python-docx's lookup by name is slow
+    doc._kb_style_ids = ids  # type: ignore[attr-defined]
     _cover(doc, title, date, description, len(entries))
     _toc(doc, entries)
     for n, e in enumerate(entries):
@@ -67,12 +69,26 @@ def _fonts(doc) -> None:
 def _cover(doc, title: str, date: dt.date, description: str, count: int) -> None:
     for _ in range(6):
         doc.add_paragraph()
-    t = doc.add_paragraph(title, style="Title")
+    t = _para(doc, "Title", title)
     t.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for text in (description, f"共收录 {count} 个条目", chinese_date(date)):
-        p = doc.add_paragraph(text, style="Subtitle")
+        p = _para(doc, "Subtitle", text)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_section(WD_SECTION.NEW_PAGE)
+
+
+def _para(doc, style: str | None = None, text: str = ""):
+    """A new paragraph in ``style`` (by name; set through its id, which is fast)."""
+    p = doc.add_paragraph(text)
+    if style is not None:
+        p._p.style = doc._kb_style_ids[style]
+    return p
+
+
+def _table(doc, rows: int, cols: int):
+    table = doc.add_table(rows=rows, cols=cols)
+    table._tbl.tblStyle_val = doc._kb_style_ids["Table Grid"]
+    return table
 
 
 def _run(paragraph, text: str = ""):
@@ -90,8 +106,7 @@ def _fld(paragraph, kind: str) -> None:
 def _toc(doc, entries: Sequence["Entry"]) -> None:
     """目录: a TOC field (headings 1-3) whose shown result is the list of entry titles until
     Word updates it (settings: updateFields)."""
-    heading = doc.add_paragraph("目录", style="TOC Heading" if "TOC Heading" in [s.name for s in doc.styles]
-                                else "Heading 1")
+    heading = _para(doc, "TOC Heading" if "TOC Heading" in doc._kb_style_ids else "Heading 1", "目录")
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
     first = doc.add_paragraph()
     _fld(first, "begin")
@@ -114,10 +129,9 @@ def _toc(doc, entries: Sequence["Entry"]) -> None:
 
 
 def _entry(doc, kb: "KnowledgeBase", e: "Entry") -> None:
-    doc.add_heading(e.label, level=1)
+    _para(doc, "Heading 1", e.label)
     rows = metadata_rows(kb, e)
-    table = doc.add_table(rows=len(rows), cols=2)
-    table.style = "Table Grid"
+    table = _table(doc, len(rows), 2)
     for (label, value), row in zip(rows, table.rows):
         row.cells[0].paragraphs[0].add_run(label).bold = True
         row.cells[1].paragraphs[0].add_run(value)
@@ -129,14 +143,13 @@ def _entry(doc, kb: "KnowledgeBase", e: "Entry") -> None:
 
 def _block(doc, b: Block) -> None:
     if b.kind == "heading":
-        doc.add_heading(b.text, level=min(b.level + 1, 4))
+        _para(doc, f"Heading {min(b.level + 1, 4)}", b.text)
         return
     if b.kind == "table":
         if not b.rows:
             return
         cols = max(len(r) for r in b.rows)
-        table = doc.add_table(rows=len(b.rows), cols=cols)
-        table.style = "Table Grid"
+        table = _table(doc, len(b.rows), cols)
         for r, cells in zip(table.rows, b.rows):
             for c, text in zip(r.cells, cells):
                 c.paragraphs[0].add_run(text)
@@ -145,9 +158,9 @@ def _block(doc, b: Block) -> None:
         style = "List Number" if b.marker[:-1].isdigit() else "List Bullet"
         if b.level:
             style += f" {min(b.level + 1, 3)}"
-        p = doc.add_paragraph(style=style)
+        p = _para(doc, style)
     elif b.kind == "quote":
-        p = doc.add_paragraph(style="Quote")
+        p = _para(doc, "Quote")
     else:
         p = doc.add_paragraph()
     for r in b.runs:
@@ -174,10 +187,11 @@ def _normalise_zip(data: bytes) -> bytes:
     """The same archive with fixed timestamps and attributes (same input, same bytes)."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed._compresslevel = 1  # type: ignore[attr-defined]  # fast; the text is small
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator
 
 from kb.schema.models import ENTRY_TYPES, TYPE_LABELS
-from kb.site import compare, search
+from kb.site import compare, compilations, search
 from kb.site.urls import (
     AREAS_URI,
     FEED_PATH,
@@ -119,6 +119,7 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
 def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], str]]]:
     """Generated files that are not pages: (path under the site root, render)."""
     yield FEED_PATH, gen.feed
+    yield from compilations.static_files(gen)  # “生成汇编”: small area compilations (.docx, print page)
 
 
 def nav(specs: Iterable[PageSpec], user_nav: list | None = None) -> list:
