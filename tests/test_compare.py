@@ -140,6 +140,7 @@ def test_built_site_links_comparison_from_both_versions_and_the_banner(sample_si
     target = f"compare/{OLD_ID}--{NEW_ID}/"
     page = (sample_site / target / "index.html").read_text(encoding="utf-8")
     assert "10 条修改，4 条新增，2 条删除" in page
+    assert "<title>宗教事务条例 版本对照（2004年 → 2017年修订）" in page and 'title: "' not in page  # front matter read
     old_page = (sample_site / "regulations" / OLD_ID / "index.html").read_text(encoding="utf-8")
     new_page = (sample_site / "regulations" / NEW_ID / "index.html").read_text(encoding="utf-8")
     banner = re.search(r'<div class="kb-banner kb-banner--amended".*?</div>', old_page, re.S).group(0)
