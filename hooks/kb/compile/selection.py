@@ -108,8 +108,8 @@ def select(kb: "KnowledgeBase", sel: Selection) -> list["Entry"]:
             raise SelectionError(f"--ids：找不到条目 {'、'.join(missing)}")
         pool = [kb.by_id[i] for i in sel.ids]
     else:
-        order = {t: n for n, t in enumerate(ENTRY_TYPES)}
-        pool = sorted(kb.newest_first, key=lambda e: order[e.type])  # stable: newest first within a type
+        types = sel.types or ENTRY_TYPES
+        pool = [e for t in ENTRY_TYPES if t in types for e in kb.by_type.get(t, ())]  # newest first within a type
     words = [to_simplified(w).lower() for w in sel.query.split()]
     out = []
     for e in pool:
