@@ -55,13 +55,16 @@ def compile_cmd(area, etype, status, year, ids, from_url, fmt, output, title, da
         # Every file is validated; the compilation sees only what the audience may see.
         kb = KnowledgeBase.load(root, audience="all").restricted_to(audience or settings.audience)
         day = date.date() if date else settings.today
+        title = title or selection.default_title(kb, sel)
+        path = output or Path(run.default_name(title, fmt))
+        if path.suffix.lower() != f".{fmt}":
+            raise selection.SelectionError(f"输出文件 {path} 的扩展名应为 .{fmt}")
+        if path.exists() and not force:  # say so before the work (the write below refuses it too)
+            click.echo(f"错误：{path} 已存在，未覆盖（确需覆盖请加 --force）", err=True)
+            sys.exit(1)
         result = run.build(kb, sel, fmt, title, day)
     except (selection.SelectionError, AudienceError) as exc:
         click.echo(f"错误：{exc}", err=True)
-        sys.exit(2)
-    path = output or Path(run.default_name(result.title, fmt))
-    if path.suffix.lower() != f".{fmt}":
-        click.echo(f"错误：输出文件 {path} 的扩展名应为 .{fmt}", err=True)
         sys.exit(2)
     try:
         run.write(path, result.data, force)
