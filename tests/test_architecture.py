@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "hooks" / "kb"
 MAX_LINES = 400
-STAGES = ("text", "source", "schema", "model", "analysis", "site", "publish", "importer", "preview", "engine", "cli")
+STAGES = ("text", "source", "schema", "model", "analysis", "compile", "site", "publish", "importer", "preview", "engine", "cli")
 
 
 def test_import_contract_holds():

@@ -135,18 +135,22 @@ def banner(html: str) -> str:
 @pytest.mark.slow
 def test_banners_link_to_the_version_in_force(law_site):
     assert banner(entry_html(law_site, "regulations/zongjiao-shiwu-tiaoli-2004")) == (
-        "amended: 已修改：现行有效版本见 宗教事务条例（2017-08-26 公布）。 -> ['../zongjiao-shiwu-tiaoli-2017/']")
+        "amended: 已修改：现行有效版本见 宗教事务条例（2017-08-26 公布）。 查看两个版本的逐条对照 -> ['../zongjiao-shiwu-tiaoli-2017/', '../../compare/zongjiao-shiwu-tiaoli-2004--zongjiao-shiwu-tiaoli-2017/']")
     assert banner(entry_html(law_site, "regulations/tongzhan-gongzuo-tiaoli-shixing-2015")) == (
-        "repealed: 已废止：现行有效版本见 中国共产党统一战线工作条例（2020-12-21 公布）。 -> ['../tongzhan-gongzuo-tiaoli-2020/']")
+        "repealed: 已废止：现行有效版本见 中国共产党统一战线工作条例（2020-12-21 公布）。 查看两个版本的逐条对照"
+        " -> ['../tongzhan-gongzuo-tiaoli-2020/', '../../compare/tongzhan-gongzuo-tiaoli-shixing-2015--tongzhan-gongzuo-tiaoli-2020/']")
     assert banner(entry_html(law_site, "policies/qingqing-zhengshang-guanxi-banfa-2018")) == (
-        "repealed: 已废止：现行有效版本见 关于构建亲清新型政商关系的实施办法（2023-09-08 公布）。"
-        " -> ['../qingqing-zhengshang-guanxi-banfa-2023/']")
+        "repealed: 已废止：现行有效版本见 关于构建亲清新型政商关系的实施办法（2023-09-08 公布）。 查看两个版本的逐条对照"
+        " -> ['../qingqing-zhengshang-guanxi-banfa-2023/',"
+        " '../../compare/qingqing-zhengshang-guanxi-banfa-2018--qingqing-zhengshang-guanxi-banfa-2023/']")
     assert banner(entry_html(law_site, "policies/qingqing-zhengshang-guanxi-banfa-2026")) == (
-        "not-yet-effective: 尚未生效：本文件自 2027-01-01 起施行，施行前适用 关于构建亲清新型政商关系的实施办法（2023-09-08 公布）。"
-        " -> ['../qingqing-zhengshang-guanxi-banfa-2023/']")
+        "not-yet-effective: 尚未生效：本文件自 2027-01-01 起施行，施行前适用 关于构建亲清新型政商关系的实施办法（2023-09-08 公布）。 查看两个版本的逐条对照"
+        " -> ['../qingqing-zhengshang-guanxi-banfa-2023/',"
+        " '../../compare/qingqing-zhengshang-guanxi-banfa-2023--qingqing-zhengshang-guanxi-banfa-2026/']")
     assert banner(entry_html(law_site, "policies/qingqing-zhengshang-guanxi-banfa-2023")) == (
-        "upcoming: 即将修订：新版本 关于构建亲清新型政商关系的实施办法（2026-09-28 公布） 将于 2027-01-01 起施行，届时本文件失效。"
-        " -> ['../qingqing-zhengshang-guanxi-banfa-2026/']")
+        "upcoming: 即将修订：新版本 关于构建亲清新型政商关系的实施办法（2026-09-28 公布） 将于 2027-01-01 起施行，届时本文件失效。 查看两个版本的逐条对照"
+        " -> ['../qingqing-zhengshang-guanxi-banfa-2026/',"
+        " '../../compare/qingqing-zhengshang-guanxi-banfa-2023--qingqing-zhengshang-guanxi-banfa-2026/']")
     assert banner(entry_html(law_site, "regulations/zongjiao-shiwu-tiaoli-2017")) == ""
     # A repealed document without a newer version says so, without a link.
     assert banner(entry_html(law_site, "regulations/zongjiao-huodong-changsuo-sheli-shenpi-dengji-banfa-2005")) == (

@@ -301,5 +301,10 @@ def serve(root: Path | None, dev_addr: str | None, open_in_browser: bool) -> Non
         sys.exit(1)
 
 
+from kb.cli.compile_cmd import compile_cmd  # noqa: E402 - a command of its own module
+
+main.add_command(compile_cmd)
+
+
 if __name__ == "__main__":  # pragma: no cover - python -m kb.cli.main
     main()

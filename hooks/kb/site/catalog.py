@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator
 
 from kb.schema.models import ENTRY_TYPES, TYPE_LABELS
-from kb.site import search
+from kb.site import compare, compilations, search
 from kb.site.urls import (
     AREAS_URI,
     FEED_PATH,
@@ -107,6 +107,9 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
         PageSpec(FIELDS_URI, "字段说明", "fields.md.j2", gen.fields_context),
         PageSpec(search.SEARCH_URI, "搜索", "search.md.j2", partial(search.page_context, kb), in_nav=False),
     ]
+    out += [PageSpec(compare.compare_uri(a, b), compare.title(a, b), "compare.md.j2",
+                     partial(compare.context, kb, a, b), depends=partial(compare.depends, kb, a, b), in_nav=False)
+            for a, b in compare.all_pairs(kb)]
     out += [PageSpec(e.src_uri, e.label, "entry.md.j2", partial(gen.entry_context, e),
                      depends=partial(entry_depends, kb, e), in_nav=False)
             for e in kb.entries]
@@ -116,6 +119,7 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
 def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], str]]]:
     """Generated files that are not pages: (path under the site root, render)."""
     yield FEED_PATH, gen.feed
+    yield from compilations.static_files(gen)  # “生成汇编”: small area compilations (.docx, print page)
 
 
 def nav(specs: Iterable[PageSpec], user_nav: list | None = None) -> list:

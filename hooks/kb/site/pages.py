@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kb.analysis import articles, citations, review
-from kb.site import catalog, charts, filters
+from kb.site import catalog, charts, compare, compilations, filters
 from kb.schema.fieldguide import field_guide
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
@@ -88,6 +88,7 @@ class Generator:
             type_uri=type_uri,
             area_name=self.kb.taxonomy.name,
             filter_attrs=filters.row_attrs,
+            compare_uri=partial(compare.pair_uri, self.kb),
         )
         return env
 
@@ -120,8 +121,8 @@ class Generator:
         for spec in self.specs():
             yield GeneratedPage(spec.uri, self.render(spec), spec.in_nav)
 
-    def static_files(self) -> Iterator[tuple[str, str]]:
-        """Generated files that are not pages: (path under the site root, text)."""
+    def static_files(self) -> Iterator[tuple[str, str | bytes]]:
+        """Generated files that are not pages: (path under the site root, text or bytes)."""
         for path, render in catalog.static_files(self):
             yield path, render()
 
@@ -200,6 +201,7 @@ class Generator:
             groups=self._group_by_type(entries),
             sections=sections,
             section_groups=[(k, by_kind[k]) for k in SECTION_KINDS if k in by_kind],
+            compilation=compilations.area_context(self, slug),
         )
 
     def type_context(self, etype: str) -> dict[str, Any]:
