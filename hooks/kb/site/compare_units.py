@@ -14,9 +14,9 @@ next to each other, one column per unit (or per year). The texts are loaded
 on demand from compact JSON files beside the page, one per area, kind and
 year (split in parts of at most ``CHUNK_BUDGET`` bytes), written at build
 time from the knowledge base the build was given (so only entries of the
-build's audience). Section text is Markdown rendered to HTML with raw HTML
-off and then held to the entry pages' allow-list (``kb.text.html.clean``):
-no script from an entry reaches a reader. The JSON is HTML-safe
+build's audience). Section text is Markdown rendered to HTML and then held
+to the entry pages' allow-list (``kb.text.html.clean``), as on the entry
+pages: no script from an entry reaches a reader. The JSON is HTML-safe
 (``kb.site.export.dumps_html_safe``). Same input, same bytes.
 """
 
@@ -60,7 +60,7 @@ def data_name(kind: str, year: int, part: int) -> str:
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
+    return MarkdownIt("commonmark", {"html": True}).enable("table")  # raw HTML as on entry pages, then cleaned
 
 
 @lru_cache(maxsize=1 << 16)
