@@ -96,7 +96,7 @@ def test_big_area_page_and_files_stay_within_budget(big):
     # every section once, in the files its page names
     records = _records(data)
     assert len(records) == 3000 * len(KINDS)
-    manifest = au.manifest()
+    manifest = au.manifest
     named = {f"areas/{AREA}/units/{cu.data_name(k, int(y), i)}" for k, ys in manifest.items()
              for y, n in ys.items() for i in range(1, n + 1)}
     assert named == set(data)
@@ -177,3 +177,11 @@ def test_offline_edition_ships_scripts(tree):
     prefix = f'(window.{cu.SCRIPT_GLOBAL}=window.{cu.SCRIPT_GLOBAL}||{{}})["{AREA}/problem-2022.json"]='
     assert script.startswith(prefix) and json.loads(script[len(prefix):].rstrip().rstrip(";")) == data
     assert "</script" not in script.lower()
+
+
+def test_json_is_html_safe_as_entries_json():
+    from kb.site.export import dumps_html_safe
+
+    value = {"html": "<p>a & b</p>\u2028\u2029“引号”\\ \"", "n": [1, "</script>"]}
+    assert cu._dumps(value) == dumps_html_safe(value)
+    assert json.loads(cu._dumps(value)) == value
