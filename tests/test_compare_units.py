@@ -116,8 +116,15 @@ def test_unit_rows_while_they_fit(big):
 
 
 def test_files_are_the_same_bytes_every_time():
-    a = dict(Generator(synthetic_kb(120, 12, range(2020, 2024))).static_files())
-    b = dict(Generator(synthetic_kb(120, 12, range(2020, 2024))).static_files())
+    kb = synthetic_kb(120, 12, range(2020, 2024))
+    a = dict(Generator(kb).static_files())
+    reused = cu.area_units(Generator(kb), AREA)
+    assert reused is cu.area_units(Generator(kb), AREA)  # a rebuild over the same entries reuses the files
+    cu._LAST.clear()
+    cu.section_html.cache_clear()
+    gen = Generator(synthetic_kb(120, 12, range(2020, 2024)))
+    assert cu.area_units(gen, AREA) is not reused
+    b = dict(gen.static_files())
     assert a == b and any(p.endswith(".json") for p in a)
 
 
