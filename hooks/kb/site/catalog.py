@@ -21,7 +21,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator
 
 from kb.schema.models import ENTRY_TYPES, TYPE_LABELS
-from kb.site import compare, compilations, search
+from kb.site import compare, compare_units, compilations, search
 from kb.site.urls import (
     AREAS_URI,
     FEED_PATH,
@@ -88,6 +88,11 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
     out += [PageSpec(area_uri(slug), tax.name(slug), "area.md.j2", partial(gen.area_context, slug),
                      depends=partial(_area_depends, kb, slug), nav_section="工作领域")
             for slug in tax.slugs]
+    # 各单位对照 of each area: linked from the area page, not listed in the navigation.
+    out += [PageSpec(compare_units.units_uri(slug), f"{tax.name(slug)}：各单位对照", "compare_units.md.j2",
+                     partial(compare_units.render_page, gen, slug, f"{tax.name(slug)}：各单位对照"),
+                     depends=partial(_units_depends, kb, slug), in_nav=False)
+            for slug in tax.slugs]
     out.append(PageSpec(TYPES_URI, "文件类型", "types_index.md.j2", gen.types_index_context,
                         depends=partial(_types_index_depends, kb), nav_section="文件类型", section_index=True))
     out += [PageSpec(type_uri(t), TYPE_LABELS[t], "type.md.j2", partial(gen.type_context, t),
@@ -120,6 +125,8 @@ def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], str]]]:
     """Generated files that are not pages: (path under the site root, render)."""
     yield FEED_PATH, gen.feed
     yield from compilations.static_files(gen)  # “生成汇编”: small area compilations (.docx, print page)
+    for path, text in compare_units.static_files(gen):  # section texts of the 各单位对照 pages
+        yield path, partial(str, text)
 
 
 def nav(specs: Iterable[PageSpec], user_nav: list | None = None) -> list:
@@ -186,6 +193,10 @@ def entry_depends(kb: "KnowledgeBase", e: "Entry") -> tuple:
 
 def _area_depends(kb: "KnowledgeBase", slug: str) -> tuple:
     return (tuple(kb.by_area[slug]), tuple(kb.sections_by_area[slug]))
+
+
+def _units_depends(kb: "KnowledgeBase", slug: str) -> tuple:
+    return tuple(kb.sections_by_area[slug])
 
 
 def _type_depends(kb: "KnowledgeBase", etype: str) -> tuple:

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kb.analysis import articles, citations, review
-from kb.site import catalog, charts, compare, compilations, filters
+from kb.site import catalog, charts, compare, compare_units, compilations, filters
 from kb.schema.fieldguide import field_guide
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
@@ -87,6 +87,7 @@ class Generator:
             year_uri=year_uri,
             type_uri=type_uri,
             area_name=self.kb.taxonomy.name,
+            units_uri=compare_units.units_uri,
             filter_attrs=filters.row_attrs,
             compare_uri=partial(compare.pair_uri, self.kb),
         )
