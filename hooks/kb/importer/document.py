@@ -75,21 +75,39 @@ def entry_type(doc: Official, level: Level, override: str | None) -> str:
     return "regulation" if doc.articles >= 3 and _RULE_FORM.search(doc.title) else "policy"
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Equal dates (公布 and 施行 on the same day) written twice, not as a YAML alias."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
 def doc_id(title: str, year: int, etype: str) -> str:
-    """``<pinyin of the title>-<year>``: two syllables a word, initials when that is too long."""
+    """``<pinyin of the title>-<year>``, a word per jieba word and two syllables a word
+    (青禾省宗教事务条例 -> qinghe-sheng-zongjiao-shiwu-tiaoli); a long title keeps its
+    first words and its last (the form: tiaoli, tongzhi) within 40 characters."""
+    import jieba
     from pypinyin import Style, lazy_pinyin
 
+    jieba.setLogLevel(60)
+    title = re.sub(r"^关于|的(?=[\u3400-\u9fff]{1,4}$)", "", re.sub(r"[（(][^（）()]*[）)]", "", title))
     words: list[str] = []
     for tok in re.findall(r"[\u3400-\u9fff]+|[A-Za-z0-9]+", title):
-        if re.match(r"[\u3400-\u9fff]", tok):
-            syl = [re.sub(r"[^a-z]", "", p.lower()) for p in lazy_pinyin(tok, style=Style.NORMAL)]
-            syl = [p for p in syl if p]
-            words.extend("".join(syl[i:i + 2]) for i in range(0, len(syl), 2))
-        else:
+        if not re.match(r"[\u3400-\u9fff]", tok):
             words.append(tok.lower())
-    stem = "-".join(w for w in words if w)
-    if len(stem) > 40:
-        stem = "".join(w[0] for w in words if w)[:40]
+            continue
+        for word in jieba.lcut(tok):
+            syl = [p for p in (re.sub(r"[^a-z]", "", p.lower()) for p in lazy_pinyin(word, style=Style.NORMAL)) if p]
+            words.extend("".join(syl[i:i + 2]) for i in range(0, len(syl), 2))
+    words = [w for w in words if w]
+    if len("-".join(words)) > 40 and len(words) > 1:
+        last, head = words[-1], []
+        for w in words[:-1]:
+            if len("-".join([*head, w, last])) > 40:
+                break
+            head.append(w)
+        words = [*head, last]
+    stem = "-".join(words)[:60]
     return f"{stem}-{year}" if stem else f"{etype}-{year}"
 
 
@@ -201,7 +219,8 @@ def build(path: Path, doc: Official, root: Path, keywords: dict[str, list[str]],
     front["source"] = " ".join(path.name.split())[:300]
     if review:
         front["review"] = "；".join(review)[:2000]
-    front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)
+    front_yaml = yaml.dump(front, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, default_flow_style=None,
+                           width=1000)
     text = _env().get_template("document.md.j2").render(
         front_matter=front_yaml.rstrip("\n"), source=front["source"], review=bool(review), body=body,
     ).rstrip("\n") + "\n"

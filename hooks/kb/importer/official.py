@@ -28,7 +28,9 @@ _DIGIT_OF = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} 
 TITLE_SUFFIX = re.compile(
     r"(?:条例|法|办法|规定|细则|规则|准则|意见|通知|决定|方案|规划|纲要|制度|措施|意见稿|公告)(?:[（(][^（）()]{1,12}[）)])?$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
-DECREE = re.compile(f"^(?P<who>[\u4e00-\u9fff]{{2,30}}?)令{_SP}*[（(]?{_SP}*第{_SP}*(?P<n>{_N}){_SP}*号[）)]?$")
+DECREE = re.compile(f"^(?P<who>[\u4e00-\u9fff]{{2,30}}?)令(?:{_SP}*[（(]?{_SP}*第{_SP}*(?P<n>{_N}){_SP}*号[）)]?)?$")
+NUMBER_LINE = re.compile(f"^[（(]?{_SP}*第{_SP}*(?P<n>{_N}){_SP}*号{_SP}*[）)]?$")
+ISSUED = re.compile(f"({DATE})((?:中共|中国共产党)?[\u4e00-\u9fff]{{2,30}}?)(?:发布|印发|公布)")
 ANNOUNCEMENT = re.compile(
     f"^(?P<who>[\u4e00-\u9fff]{{2,40}}?)公告{_SP}*(?:[（(]{_SP}*第{_SP}*(?P<n>{_N}){_SP}*号{_SP}*[）)]|第{_SP}*(?P<n2>{_N}){_SP}*号)?$")
 ADOPTED = re.compile(f"({DATE})[^，。；]{{0,4}}?((?:[\u4e00-\u9fff]{{2,30}}?)(?:会议|常务会议|全体会议))[^，。；]{{0,8}}?通过")
@@ -36,7 +38,7 @@ EFFECTIVE = re.compile(f"自({DATE}|[〇零○Ｏ一二三四五六七八九]{{4
 EFFECTIVE_ON_ISSUE = re.compile(r"自(?:公布|发布|印发|下发)之日起(?:施行|实施|执行|生效)")
 DATE_LINE = re.compile(f"^[（(]?({DATE}|[〇零○Ｏ一二三四五六七八九]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)[）)]?$")
 # Labelled facts on a government site's information-disclosure block.
-LABELLED = re.compile(r"^(发文机关|制定机关|发布机关|发文字号|文号|成文日期|公布日期|发布日期|施行日期|实施日期|效力级别)"
+LABELLED = re.compile(r"^(发文机关|制定机关|发布机关|发文字号|文号|成文日期|公布日期|施行日期|实施日期|效力级别)"
                       rf"{_SP}*[:：]{_SP}*(.*)$")
 _LABEL_FIELD = {"发文机关": "issuer", "制定机关": "issuer", "发布机关": "issuer", "发文字号": "doc_number",
                 "文号": "doc_number", "成文日期": "promulgated", "公布日期": "promulgated", "施行日期": "effective",
@@ -46,7 +48,7 @@ FURNITURE = re.compile(
     r"^(?:当前位置|您(?:现在)?的位置|首页\s*[>＞›»]|来源[:：]|信息来源[:：]|发布时间[:：]|浏览次数|阅读次数|点击[数量率]|"
     r"【?\s*字体[:：]|【?\s*字号[:：]|打印本页|【?\s*打印|关闭窗口|【?\s*关闭|分享到|扫一扫|版权所有|主办单位|承办单位|"
     r"网站标识码|网站地图|联系我们|.*ICP备|.*公网安备|索引号[:：]|主题分类[:：]|上一篇|下一篇|相关(?:链接|文章|阅读)|"
-    r"责任编辑|编辑[:：]|附件下载|[-—–_\s]*\d{1,4}[-—–_\s]*$|第\s*\d+\s*页)"
+    r"责任编辑|编辑[:：]|附件下载|发布日期[:：]|发布时间|[-—–_\s]*\d{1,4}[-—–_\s]*$|第\s*\d+\s*页)"
 )
 _TOC = re.compile(f"^目{_SP}*录$")
 _ISSUER_TAIL = re.compile(
@@ -151,9 +153,11 @@ def parse(blocks: list[Block]) -> Official:
             labelled.setdefault(_LABEL_FIELD[lm.group(1)], lm.group(2).strip())
         else:
             rest.append((text, level))
+    rest = _without_toc(rest)
+    start = _body_start([t for t, _ in rest])
+    title_at = _find_title(rest, start)  # may join a title broken over two lines
     texts = [t for t, _ in rest]
     start = _body_start(texts)
-    title_at = _find_title(rest, start)
     out.title = texts[title_at].strip("《》") if title_at is not None else ""
     header = texts[:start] if start is not None else texts[: (title_at or 0) + 3]
     _header_facts(out, header, title_at)
@@ -209,7 +213,14 @@ def _find_title(rest: list[tuple[str, int | None]], start: int | None) -> int | 
                   if TITLE_SUFFIX.search(text.strip("《》")) and len(text) <= 80 and not re.search("[。；，,]", text)
                   and not DECREE.match(text) and not ANNOUNCEMENT.match(text)]
     # the title nearest the body: a decree's announcement names it first, the body follows its own title
-    return candidates[-1] if start is not None and candidates else (candidates[0] if candidates else None)
+    at = candidates[-1] if start is not None and candidates else (candidates[0] if candidates else None)
+    if at:  # a long title broken over two lines: 某市人民政府办公室关于进一步做好 / 某某工作的通知
+        prev = rest[at - 1][0]
+        if "关于" in prev and not re.search("[。；，,：:]", prev) and not TITLE_SUFFIX.search(prev) and len(prev) <= 40:
+            rest[at - 1] = (prev + rest[at][0], rest[at - 1][1])
+            del rest[at]
+            return at - 1
+    return at
 
 
 def _header_facts(out: Official, header: list[str], title_at: int | None) -> None:
@@ -217,13 +228,14 @@ def _header_facts(out: Official, header: list[str], title_at: int | None) -> Non
     for i, text in enumerate(header):
         dm = DECREE.match(text)
         am = ANNOUNCEMENT.match(text)
-        if dm:
+        following = NUMBER_LINE.match(header[i + 1]) if i + 1 < len(header) else None
+        if dm and (dm.group("n") or following):
             who = _decree_issuer(dm.group("who"))
             out.decree = who
-            out.doc_number = f"{who}令第{dm.group('n')}号"
+            out.doc_number = f"{who}令第{dm.group('n') or following.group('n')}号"
         elif am:
             out.decree = am.group("who")
-            n = am.group("n") or am.group("n2")
+            n = am.group("n") or am.group("n2") or (following.group("n") if following else None)
             if n:
                 out.doc_number = f"{am.group('who')}公告第{n}号"
         elif DOC_NUMBER.fullmatch(text) and out.doc_number is None:
@@ -236,6 +248,8 @@ def _header_facts(out: Official, header: list[str], title_at: int | None) -> Non
         am2 = ADOPTED.search(text)
         if am2 and out.adopted_by is None:
             out.adopted_by = _org(am2.group(2))
+        for im in ISSUED.finditer(text):
+            out.adopted_by = im.group(2)  # the last issuing body named: 2022年6月20日中共某省委发布
     # The date of the decree or announcement: a date standing on its own line before the title.
     before = [d for i, d in dated if title_at is None or i < title_at]
     if before:
@@ -262,6 +276,17 @@ def _policy_body_start(texts: list[str], title_at: int | None) -> int:
                               or re.match(f"^[（(].{{0,80}}(?:通过|印发|发布|公布)[^）)]*[）)]$", texts[i])):
         i += 1
     return i
+
+
+def _without_toc(rest: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Lines without the 目录: from the 目录 line to where its first entry comes again."""
+    for t, (text, _) in enumerate(rest):
+        if _TOC.match(text) and t + 1 < len(rest):
+            first = rest[t + 1][0]
+            for j in range(t + 2, len(rest)):
+                if rest[j][0] == first:
+                    return rest[:t] + rest[j:]
+    return rest
 
 
 def _drop_toc(body: list[str]) -> list[str]:
