@@ -122,7 +122,9 @@ def looks_official(blocks: list[Block]) -> bool:
         return True
     if any(DECREE.match(line) or ANNOUNCEMENT.match(line) for line in head):
         return True
-    if any(DOC_NUMBER.fullmatch(line) for line in head):
+    if any(DOC_NUMBER.search(line) and len(line) <= 40 for line in head):
+        return True  # 某政办发〔2024〕12号, 发文字号：…
+    if any((m := LABELLED.match(line)) and m.group(1) in ("发文机关", "制定机关", "发文字号", "效力级别") for line in head):
         return True
     return any(ADOPTED.search(line) for line in head)
 
@@ -141,18 +143,20 @@ def _decree_issuer(who: str) -> str:
 
 def parse(blocks: list[Block]) -> Official:
     """Title, header facts and body lines of an official document."""
-    lines = [tidy_spaces(b.text) for b in blocks]
-    heads = [b.heading_level for b in blocks]
-    kept = [(t, h) for t, h in zip(lines, heads) if t and not FURNITURE.match(t)]
     out = Official()
     labelled: dict[str, str] = {}
     rest: list[tuple[str, int | None]] = []
-    for text, level in kept:
+    for block in blocks:
+        text = tidy_spaces(block.text)
+        if not text or FURNITURE.match(text):
+            continue
         lm = LABELLED.match(text)
         if lm and lm.group(2):
-            labelled.setdefault(_LABEL_FIELD[lm.group(1)], lm.group(2).strip())
+            raw = LABELLED.match(block.text.strip(" \t\u3000\u00a0"))  # keep the space between two issuers
+            value = (raw.group(2) if raw else lm.group(2)).strip()
+            labelled.setdefault(_LABEL_FIELD[lm.group(1)], re.sub(r"[ \t\u3000\u00a0]+", "　", value))
         else:
-            rest.append((text, level))
+            rest.append((text, block.heading_level))
     rest = _without_toc(rest)
     start = _body_start([t for t, _ in rest])
     title_at = _find_title(rest, start)  # may join a title broken over two lines
