@@ -21,7 +21,8 @@ _N = f"[{NUMERAL_CHARS}]+"
 _SP = "[ \t\u3000\u00a0]"
 DIVISION_LINE = re.compile(f"^第(?P<num>{_N})(?P<kind>[章节節])(?:{_SP}*(?P<name>[^。；;]{{0,30}}))?$")
 ARTICLE_LINE = re.compile(f"^(?P<label>第(?P<num>{_N})[条條](?:之(?P<sub>{_N}))?)(?P<space>{_SP}*)(?P<rest>.*)$")
-DATE = r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+DATE = (r"(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+        r"|[〇零○Ｏ一二三四五六七八九]{4}年[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)")
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _CN_DATE_RE = re.compile("([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _DIGIT_OF = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
@@ -34,9 +35,9 @@ ISSUED = re.compile(f"({DATE})((?:中共|中国共产党)?[\u4e00-\u9fff]{{2,30}
 ANNOUNCEMENT = re.compile(
     f"^(?P<who>[\u4e00-\u9fff]{{2,40}}?)公告{_SP}*(?:[（(]{_SP}*第{_SP}*(?P<n>{_N}){_SP}*号{_SP}*[）)]|第{_SP}*(?P<n2>{_N}){_SP}*号)?$")
 ADOPTED = re.compile(f"({DATE})[^，。；]{{0,4}}?((?:[\u4e00-\u9fff]{{2,30}}?)(?:会议|常务会议|全体会议))[^，。；]{{0,8}}?通过")
-EFFECTIVE = re.compile(f"自({DATE}|[〇零○Ｏ一二三四五六七八九]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)起(?:施行|实施|执行|生效)")
+EFFECTIVE = re.compile(f"自({DATE})起(?:施行|实施|执行|生效)")
 EFFECTIVE_ON_ISSUE = re.compile(r"自(?:公布|发布|印发|下发)之日起(?:施行|实施|执行|生效)")
-DATE_LINE = re.compile(f"^[（(]?({DATE}|[〇零○Ｏ一二三四五六七八九]{{4}}年[一二三四五六七八九十]{{1,3}}月[一二三四五六七八九十]{{1,3}}日)[）)]?$")
+DATE_LINE = re.compile(f"^[（(]?({DATE})[）)]?$")
 # Labelled facts on a government site's information-disclosure block.
 LABELLED = re.compile(r"^(发文机关|制定机关|发布机关|发文字号|文号|成文日期|公布日期|施行日期|实施日期|效力级别)"
                       rf"{_SP}*[:：]{_SP}*(.*)$")
