@@ -82,32 +82,36 @@ class _NoAliases(yaml.SafeDumper):
         return True
 
 
-def doc_id(title: str, year: int, etype: str) -> str:
-    """``<pinyin of the title>-<year>``, a word per jieba word and two syllables a word
-    (青禾省宗教事务条例 -> qinghe-sheng-zongjiao-shiwu-tiaoli); a long title keeps its
-    first words and its last (the form: tiaoli, tongzhi) within 40 characters."""
-    import jieba
+_PLACE = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,5}?(?:省|自治区|市|州|盟|县|区|旗))(?=[\u4e00-\u9fff]{4})")
+_FORM = re.compile(r"(条例|办法|规定|细则|规则|准则|意见|通知|决定|方案|规划|纲要|制度|措施|法)$")
+
+
+def _pairs(text: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    jieba.setLogLevel(60)
-    title = re.sub(r"^关于|的(?=[\u3400-\u9fff]{1,4}$)", "", re.sub(r"[（(][^（）()]*[）)]", "", title))
-    words: list[str] = []
-    for tok in re.findall(r"[\u3400-\u9fff]+|[A-Za-z0-9]+", title):
-        if not re.match(r"[\u3400-\u9fff]", tok):
-            words.append(tok.lower())
-            continue
-        for word in jieba.lcut(tok):
-            syl = [p for p in (re.sub(r"[^a-z]", "", p.lower()) for p in lazy_pinyin(word, style=Style.NORMAL)) if p]
-            words.extend("".join(syl[i:i + 2]) for i in range(0, len(syl), 2))
-    words = [w for w in words if w]
-    if len("-".join(words)) > 40 and len(words) > 1:
-        last, head = words[-1], []
-        for w in words[:-1]:
-            if len("-".join([*head, w, last])) > 40:
-                break
-            head.append(w)
-        words = [*head, last]
-    stem = "-".join(words)[:60]
+    syl = [p for p in (re.sub(r"[^a-z]", "", p.lower()) for p in lazy_pinyin(text, style=Style.NORMAL)) if p]
+    return ["".join(syl[i:i + 2]) for i in range(0, len(syl), 2)]
+
+
+def doc_id(title: str, year: int, etype: str) -> str:
+    """``<pinyin of the title>-<year>`` like ``kb new``: two syllables a word, the place and
+    the form kept apart (青禾省宗教事务条例 -> qinghe-sheng-zongjiao-shiwu-tiaoli); a long middle
+    part becomes its initials."""
+    title = re.sub(r"[（(][^（）()]*[）)]|[^\u3400-\u9fffA-Za-z0-9]", "", title)
+    title = re.sub(r"^(?:关于|中华人民共和国|中国共产党)", "", title)
+    place = _PLACE.match(title)
+    head = place.group(1) if place else ""
+    rest = title[len(place.group(0)):] if place else title
+    form = _FORM.search(rest)
+    tail = form.group(1) if form and form.start() > 0 else ""
+    middle = re.sub(r"的$", "", rest[: len(rest) - len(tail)])
+    first = [*(_pairs(head[:-1]) if head else []), *([_pairs(head[-1])[0]] if head else [])]
+    last = _pairs(tail) if tail else []
+    mid = _pairs(middle)
+    while len(mid) > 1 and len("-".join([*first, *mid, *last])) > 40:
+        mid.pop()  # the start of a long title is enough to recognise it
+    words = [*first, *mid, *last]
+    stem = "-".join(w for w in words if w)[:60].strip("-")
     return f"{stem}-{year}" if stem else f"{etype}-{year}"
 
 
