@@ -3,6 +3,7 @@ fictional held-out reports (tests/fixtures/heldout/), and compares each with its
 hand-made annotation (tests/fixtures/seeds_expected.yml, tests/fixtures/heldout/expected.yml).
 
     .venv/bin/python bench/eval_import.py [--seeds DIR] [--expected FILE] [--check] [-v]
+    .venv/bin/python bench/eval_import.py --fixtures tests/fixtures/import_eval [--check] [-v]
 
 Prints section-kind accuracy, primary-area accuracy, metadata correctness,
 citation recall and boilerplate survivors (nothing is written to data/).
@@ -15,6 +16,12 @@ stray Markdown, and the seed texts agree with the site's own text handling (sear
 character table against OpenCC; section splitting and area matching). The exit
 status is 1 when any check fails, 2 when the seed reports are missing. `make eval`
 runs this; CI runs it when ../shared/seeds exists beside the repository.
+
+With --fixtures DIR only the hand-labelled fixtures in DIR are scored (one source
+file plus NAME.expected.yml each, scored by the scorer of its `type:`, see
+kb.importer.fixture_eval): sections (heading, kind, primary area), metadata,
+boilerplate; --check compares them with the `fixtures:` minimums per type. Without
+--fixtures, tests/fixtures/import_eval is scored after the seeds and held-out reports.
 """
 
 from __future__ import annotations
@@ -34,11 +41,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 from kb.importer.evaluate import Score, evaluate, load_annotation, summary  # noqa: E402
+from kb.importer.fixture_eval import check_fixture_limits, evaluate_fixtures, fixture_summary  # noqa: E402
 from kb.importer.pipeline import import_file  # noqa: E402
 from kb.problems import Problems  # noqa: E402
 from kb.source.loader import read_taxonomy  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
+FIXTURES = ROOT / "tests" / "fixtures" / "import_eval"
 THRESHOLDS = Path(__file__).resolve().parent / "eval_thresholds.yml"
 
 
@@ -215,6 +224,22 @@ def run_corpus(name: str, directory: Path, expected: Path, keywords: dict, args,
         check_texts(name, {f: p.read_text(encoding="utf-8") for f, p in files.items()}, keywords, limits, checks)
 
 
+def run_fixtures(directory: Path, keywords: dict, args, limits: dict | None, checks: Checks | None) -> None:
+    """The hand-labelled fixtures, scored per document type."""
+    started = time.perf_counter()
+    scores = evaluate_fixtures(directory, keywords, ROOT)
+    print(f"== 样例（{directory}），用时 {time.perf_counter() - started:.2f} 秒")
+    for kind, score in sorted(scores.items()):
+        print(fixture_summary(kind, score))
+        if args.verbose:
+            for line in score.errors + score.boilerplate:
+                print("  " + line)
+        if checks is not None:
+            checks.failed += check_fixture_limits(kind, score, (limits or {}).get(kind, {}))
+    if checks is not None:
+        checks.expect(bool(scores), f"样例目录 {directory} 中没有 *.expected.yml")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
@@ -224,6 +249,8 @@ def main() -> int:
     ap.add_argument("--thresholds", type=Path, default=THRESHOLDS, help="minimums per corpus (YAML)")
     ap.add_argument("--min-kind", type=float, default=None, help="minimum section-kind accuracy on the seeds")
     ap.add_argument("--min-area", type=float, default=None, help="minimum primary-area accuracy on the seeds")
+    ap.add_argument("--fixtures", type=Path, default=None,
+                    help="only score the labelled fixtures in this folder (NAME.* + NAME.expected.yml)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every mismatch and surviving noise line")
     args = ap.parse_args()
     taxonomy = read_taxonomy(ROOT / "data" / "areas.yml", ROOT, Problems())
@@ -231,6 +258,9 @@ def main() -> int:
     thresholds = yaml.safe_load(args.thresholds.read_text(encoding="utf-8")) if args.check else {}
     checks = Checks() if args.check else None
 
+    if args.fixtures is not None:
+        run_fixtures(args.fixtures, keywords, args, thresholds.get("fixtures"), checks)
+        return finish(checks, args)
     if args.seeds.is_dir():
         run_corpus("seeds", args.seeds, args.expected, keywords, args, thresholds.get("seeds"), checks)
     else:
@@ -239,7 +269,12 @@ def main() -> int:
             return 2
     if not args.no_heldout:
         run_corpus("heldout", HELDOUT, HELDOUT / "expected.yml", keywords, args, thresholds.get("heldout"), checks)
+    if FIXTURES.is_dir():
+        run_fixtures(FIXTURES, keywords, args, thresholds.get("fixtures"), checks)
+    return finish(checks, args)
 
+
+def finish(checks: Checks | None, args) -> int:
     if checks is None:
         return 0
     if checks.failed:

@@ -49,7 +49,8 @@ def test_repeated_titles_leave_the_body():
                                   "某县委统战部2023年工作总结_某某范文", "一、主要工作")])
     assert c.title == title
     assert [b.text for b in c.blocks] == [BODY, "一、主要工作"]
-    assert [rule for rule, _ in c.removed] == ["repeated-title"] * 4
+    # the copy with a site's suffix (_某某范文) already goes as a site title
+    assert sorted(rule for rule, _ in c.removed) == ["repeated-title"] * 3 + ["site"]
     # a sentence that starts like the title is text
     s = "某县委统战部2023年工作总结会议召开，各镇街汇报全年工作。"
     assert s in [b.text for b in clean([Block(title), Block(s)]).blocks]

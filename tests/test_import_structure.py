@@ -118,17 +118,18 @@ def test_parts_give_kinds_and_sections_inherit(tmp_path: Path):
     keywords = {s: a["keywords"] for s, a in tax.areas.items()}
     r = import_file(src, tmp_path, keywords)
     got = [(s.heading, s.kind, s.areas[:1]) for s in r.sections]
+    # A part with no text of its own gets the areas of its sections.
     assert got == [
-        ("一、上半年主要工作", "achievement", []),
+        ("一、上半年主要工作", "achievement", ["religion"]),
         ("（一）宗教活动场所管理", "achievement", ["religion"]),
         ("（二）新的社会阶层人士工作", "achievement", ["new-social-strata"]),
-        ("二、经验做法", "experience", []),
+        ("二、经验做法", "experience", ["religion"]),
         ("（一）“一所一策”联系制度", "experience", ["religion"]),
-        ("三、存在问题", "problem", []),
+        ("三、存在问题", "problem", ["self-building"]),
         ("（一）统战干部力量不足", "problem", ["self-building"]),
-        ("四、下半年工作思路", "plan", []),
+        ("四、下半年工作思路", "plan", ["ethnic"]),
         ("（一）开展民族团结进步创建", "plan", ["ethnic"]),
-        ("五、几点建议", "suggestion", []),
+        ("五、几点建议", "suggestion", ["private-economy"]),
         ("（一）加大对基层的经费支持", "suggestion", ["private-economy"]),
     ]
     m = r.meta

@@ -30,6 +30,8 @@ PART_HEADING_MAX = 8
 HEADING_WEIGHT = 3
 CONTEXT_WEIGHT = 1  # keywords in the parent part's heading (民族宗教工作 over its 1、2、)
 MIN_SCORE = 2
+# One specific keyword (统战干部队伍, 党外代表人士) is enough when no other area is named.
+LONE_KEYWORD_MIN = 4
 SECONDARY_RATIO = 0.5
 MAX_AREAS = 3
 
@@ -177,9 +179,11 @@ class AreaMatcher:
         ranked = sorted(scores, key=lambda s: (-scores[s], self.order.get(s, 99)))
         ordered = {s: scores[s] for s in ranked}
         top = scores[ranked[0]]
-        if top < MIN_SCORE:
+        lone = len(ranked) == 1 and any(len(kw) >= LONE_KEYWORD_MIN for kw in matched[ranked[0]])
+        if top < MIN_SCORE and not lone:
             return [], {s: matched[s] for s in ranked}, ordered
-        chosen = [s for s in ranked if scores[s] >= max(MIN_SCORE, top * SECONDARY_RATIO)][:MAX_AREAS]
+        floor = min(top, MIN_SCORE)
+        chosen = [s for s in ranked if scores[s] >= max(floor, top * SECONDARY_RATIO)][:MAX_AREAS]
         return chosen, {s: matched[s] for s in ranked}, ordered
 
 
@@ -226,3 +230,19 @@ def classify(sections: list[Section], keywords: dict[str, list[str]], overrides:
         sec.areas, sec.matched, sec.scores = m.score_detail(sec.heading, sec.text, context)
         if ov is not None and ov.areas is not None:
             sec.areas, sec.overridden = list(ov.areas), True
+    _umbrella_areas(sections, m.order)
+
+
+def _umbrella_areas(sections: list[Section], order: dict[str, int]) -> None:
+    """A heading with no text of its own (一、主要工作) gets the areas of its
+    children, the most frequent primary areas first; innermost first, so a
+    part's areas come from sections that already have theirs."""
+    for i in range(len(sections) - 1, -1, -1):
+        sec = sections[i]
+        if sec.has_text or sec.areas or sec.overridden:
+            continue
+        count: dict[str, int] = {}
+        for child in sections[i + 1:]:
+            if child.parent == i and child.areas:
+                count[child.areas[0]] = count.get(child.areas[0], 0) + 1
+        sec.areas = sorted(count, key=lambda a: (-count[a], order.get(a, 99)))[:MAX_AREAS]

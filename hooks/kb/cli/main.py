@@ -208,23 +208,32 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
               help="把导入结果汇总（每个文件的结果和原因）写入这个 JSON 文件")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
+@click.option("--year", type=click.IntRange(1949, 2100), default=None, help="报告年份（原文没有写明年份时使用，优先于原文）")
+@click.option("--unit", default=None, help="报送单位（优先于从原文识别的单位）")
+@click.option("--level", type=click.Choice(["省", "市", "区县", "乡镇"]), default=None, help="单位层级（优先于识别结果）")
+@click.option("--period", type=click.Choice(["年度", "上半年", "下半年", "专项"]), default=None,
+              help="报告期（优先于识别结果）")
 def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, etype: str | None,
-               link_versions: bool, summary_json: Path | None, root: Path | None) -> None:
+               link_versions: bool, summary_json: Path | None, root: Path | None, year: int | None,
+               unit: str | None, level: str | None, period: str | None) -> None:
     """把工作报告、法规和政策文件导入为条目（.txt / .html / .docx / .doc / .wps / .pdf，也可以是文件夹）。
 
     FILES 中的文件夹会连同子文件夹中所有支持的文件一起导入，最后列出汇总表。
+    --year / --unit / --level / --period 只用于工作报告。
     """
     from kb.importer import batch
     from kb.importer.run import Options, SetupError, report, run_import
 
     root = root or _find_root(Path.cwd())
+    given = {k: v for k, v in (("year", year), ("unit", unit and unit.strip()), ("level", level), ("period", period))
+             if v}
     paths = batch.expand(list(files))
     folders = any(f.is_dir() for f in files)
     if not paths:
         click.echo("错误：所给文件夹中没有可导入的文件（支持 .txt、.md、.html、.htm、.docx、.doc、.wps、.pdf）", err=True)
         sys.exit(1)
     try:
-        result = run_import(paths, root, dry_run=dry_run, force=force, progress=sys.stderr.isatty(),
+        result = run_import(paths, root, dry_run=dry_run, force=force, progress=sys.stderr.isatty(), given=given,
                             options=Options(etype=etype, link_versions=link_versions))
     except SetupError as exc:
         click.echo(f"错误：{exc}", err=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from kb.text.script import to_simplified
 from kb.importer.reading import Block
+from kb.importer.runon import unglue_blocks
 
 # -- within a line --------------------------------------------------------
 
@@ -82,13 +83,24 @@ _FIELD_LINE = re.compile(
 # Site furniture that needs no colon (short lines only).
 _SITE_LINE = re.compile(
     r"^[【\[（(]?(?:扫描二维码|扫码|扫一扫|长按二维码|长按识别|关注公众号|关注我们|立即下载|免费下载|文档下载|下载文档|全文下载|"
-    r"本文共\d|全文共\d|微信分享|分享至)"
+    r"本文共\d|全文共\d|微信分享|分享至|缩略图|预览图|查看大图|点击(?:查看|预览|放大)|(?:图|图片)\s*\d{1,3}$)"
 )
+# A site's own name on a line (好文档分享站, 某某范文网) and a site's title for a
+# report (某镇统战工作总结范文(通用3篇)): never report text.
+_SITE_NAME = re.compile(r"^[^\s，。,.；;：:]{2,14}(?:网|文库|分享站|下载站|资料站|范文站|文档站)$")
+_SITE_TITLE_LINE = re.compile(r"范文|通用\s*\d+\s*篇|精选\s*\d+\s*篇|\d+\s*篇(?:精选|通用)|怎么写")
 _LEAD_IN = re.compile(
     r"^[【\[]?(?:编者按|编者的话|编者注|导读|导语|核心提示|内容提要|提要|摘要)[】\]]?\s*[：:】]?|"
     r"小编|为大家(?:整理|收集|带来|分享|准备|精心)|为您(?:整理|收集|带来|分享)|欢迎(?:阅读|借鉴|参考|下载)|仅供(?:参考|学习)|"
-    r"希望(?:对|能)(?:你|您|大家)|范文网|精选范文|优秀范文|以下是.{0,30}(?:范文|文章)"
+    r"希望(?:对|能)(?:你|您|大家)|范文网|精选范文|优秀范文|以下是.{0,30}(?:范文|文章)|"
+    # document-sharing and template sites
+    r"本文具有广泛通用性|具有广泛通用性|欢迎各位亲|各位亲|下载后可|可自行编辑|可编辑修改|文档均由用户上传|用户上传|"
+    r"文档来源于网络|相关范文|更多范文|范文(?:下载|大全|模板)|精品范文|精品文档|(?:免费|文档)下载"
 )
+# 篇一 / 第二篇: a sharing site's page holding several reports one after another.
+_PIECE_MARK = re.compile(r"^[【\[]?(?:篇[一二三四五六七八九十]|第[一二三四五六七八九十]篇)[】\]]?$")
+# A site's title for a report (范文(通用5篇), 怎么写, 精选3篇), never the report's own.
+_SITE_TITLE = re.compile(r"范文|通用\s*\d+\s*篇|精选\s*\d+\s*篇|\d+\s*篇|怎么写|模板|大全|精选|汇编|合集|下载|文库|[_\-|｜].{1,12}(?:网|站|文库)$")
 _LIST_HEAD = re.compile(
     r"^[【\[]?(?:推荐访问|推荐阅读|相关推荐|相关阅读|相关文章|相关链接|相关新闻|延伸阅读|猜你喜欢|你可能(?:还)?喜欢|"
     r"热门文章|热门推荐|热点文章|最新文章|精彩推荐|大家都在看|本栏目阅读排行|本栏目|栏目最新|最新更新|阅读排行|"
@@ -146,6 +158,9 @@ def line_noise(simple: str) -> str | None:
         return "byline"
     if len(simple) <= 200 and _LEAD_IN.search(simple):
         return "lead-in"
+    if _SITE_NAME.match(simple) or (len(simple) <= 60 and _SITE_TITLE_LINE.search(simple)
+                                    and not re.search("[，。；]", simple)):
+        return "site"
     return None
 
 
@@ -153,12 +168,18 @@ def _is_prose(simple: str) -> bool:
     return len(simple) >= 60 and any(p in simple for p in "，。,")
 
 
+def _has_report_text(blocks: list[Block]) -> bool:
+    return any(_OUTER_HEADING.match(to_simplified(b.text)) for b in blocks)
+
+
 def find_title(lines: list[str], hint: str | None = None) -> str | None:
-    if hint and _TITLE_WORDS.search(to_simplified(hint)):
+    if hint and _TITLE_WORDS.search(to_simplified(hint)) and not _SITE_TITLE.search(to_simplified(hint)):
         return hint
     candidates = []
     for text in lines[:6]:
         simple = to_simplified(text)
+        if _SITE_TITLE.search(simple):
+            continue
         if len(simple) <= 60 and not simple.endswith(tuple(_END_PUNCT)) and not _OUTER_HEADING.match(simple) \
                 and _TITLE_WORDS.search(simple):
             candidates.append(text)
@@ -166,6 +187,8 @@ def find_title(lines: list[str], hint: str | None = None) -> str | None:
     dated = [t for t in candidates if _TITLE_YEAR.search(t)]
     if dated or candidates:
         return (dated or candidates)[0]
+    if hint and _TITLE_WORDS.search(to_simplified(hint)):
+        return hint
     if lines and len(lines[0]) <= 40 and not lines[0].endswith(tuple(_END_PUNCT)):
         return lines[0]
     return None
@@ -186,15 +209,22 @@ def _is_title_copy(line: str, title: str) -> bool:
 def clean(blocks: list[Block]) -> Cleaned:
     """Drop noise lines and noise blocks; trim, de-pinyin and find the title."""
     loose = sum(count_plain_pinyin(b.text) for b in blocks) >= 3
+    blocks, removed = unglue_blocks(blocks)
     out: list[Block] = []
-    removed: list[tuple[str, str]] = []
     in_list = False
+    pieces = 0
     title_hint: str | None = None
     for b in blocks:
         text = tidy_spaces(strip_pinyin(b.text, loose))
         if not text:
             continue
         simple = to_simplified(text)
+        if _PIECE_MARK.match(simple):
+            pieces += 1
+            removed.append(("piece-mark", text))
+            if pieces > 1 or (out and _has_report_text(out)):
+                break  # the next report on a sharing site's page
+            continue
         if in_list:
             # A related-articles list or copyright notice runs on over short
             # lines; report text (a top-level heading or prose) ends it.

@@ -16,15 +16,15 @@ TYPES = ("report", "regulation", "policy")
 
 def import_source(path: Path, root: Path, keywords: dict[str, list[str]], etype: str | None = None,
                   held: list[Held] | None = None, link_versions: bool = False,
-                  today: dt.date | None = None) -> ImportResult | DocumentResult:
+                  today: dt.date | None = None, given: dict | None = None) -> ImportResult | DocumentResult:
     """The entry for ``path`` (nothing is written). A regulation or policy gets a version
     proposal against ``held``; its links are in the entry when ``link_versions`` is set or
-    the held entry already names it."""
+    the held entry already names it. ``given``: report metadata from the command line."""
     if etype == "report":
-        return import_file(path, root, keywords)
+        return import_file(path, root, keywords, given)
     blocks = read_blocks(path)
     if etype not in ("regulation", "policy") and not looks_official(blocks):
-        return import_file(path, root, keywords)
+        return import_file(path, root, keywords, given)
     doc = parse(blocks)
     result = build(path, doc, root, keywords, etype, today)
     if held:

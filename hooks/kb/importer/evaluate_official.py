@@ -70,3 +70,33 @@ def totals(scores: list[DocScore]) -> dict[str, float]:
     return {"fields": right / n_fields, "anchors": found / want,
             "extra_anchors": sum(len(s.anchors_extra) for s in scores),
             "furniture": sum(len(s.furniture) for s in scores)}
+
+
+METRICS = {f"doc_{k}": label for k, label in (
+    ("type", "类型"), ("title", "标题"), ("issuer", "制定机关"), ("doc_number", "发文字号"), ("promulgated", "公布日期"),
+    ("effective", "施行日期"), ("level", "效力级别"), ("status", "时效性"), ("review", "待核对标记"))}
+METRICS["anchors"] = "章节条锚点（多出的也算错）"
+
+
+def score_fixture(name: str, path, expected: dict, keywords: dict, root):
+    """The ``kb.importer.fixture_eval`` scorer of ``type: regulation`` and ``type: policy`` fixtures."""
+    from kb.importer.dispatch import import_source
+    from kb.importer.fixture_eval import FixtureScore
+    from kb.importer.pipeline import ImportFailed
+    from kb.importer.reading import ReadError
+
+    out = FixtureScore(fixtures=1)
+    try:
+        result = import_source(path, root, keywords, etype=expected.get("force_type"))
+    except (ReadError, ImportFailed) as exc:
+        out.errors.append(f"{name}: 导入失败：{exc}")
+        result = None
+    s = score(name, result, expected)
+    for key, (got, want) in s.fields.items():
+        out.count(f"doc_{key}", got == want, f"{name}: {key} = {got!r}，应为 {want!r}")
+    for anchor in expected_anchors(expected):
+        out.count("anchors", anchor in (getattr(result, "anchors", None) or []), f"{name}: 缺少锚点 #{anchor}")
+    for anchor in s.anchors_extra:
+        out.count("anchors", False, f"{name}: 多出的锚点 #{anchor}")
+    out.boilerplate += [f"{name}: {w}" for w in s.furniture]
+    return out

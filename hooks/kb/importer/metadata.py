@@ -17,6 +17,8 @@ _UNIT_PREFIX = re.compile(
 )
 _YEAR = re.compile(r"((?:19|20)\d{2}|[一二〇零○Ｏ][〇零○Ｏ一二三四五六七八九]{3})\s*年")
 PERIOD_SLUGS = {"年度": "niandu", "上半年": "shangbannian", "下半年": "xiabannian", "专项": "zhuanxiang"}
+# A report without any year gets this one, marked for review (same input, same entry).
+DEFAULT_YEAR = 2000
 LEVEL_SLUGS = {"省": "sheng", "市": "shi", "区县": "quxian", "乡镇": "xiangzhen"}
 
 
@@ -29,6 +31,8 @@ class Meta:
     period: str
     id: str = ""
     guessed: list[str] = field(default_factory=list)  # fields filled with a default (to check)
+    review: bool = False  # the entry as a whole needs a person's check (see review_reason)
+    review_reason: str = ""
 
 
 _SUPERIOR_AFTER = re.compile(r"^[^，,。；]{0,6}(?:指导|领导下|关心)")
@@ -133,25 +137,115 @@ def make_id(meta: Meta) -> str:
     return f"{slug}-{meta.year}-{PERIOD_SLUGS[meta.period]}-{digest}"
 
 
-def infer(title: str | None, body: str, fallback_title: str) -> Meta:
-    """Metadata from the title first, then from the opening of the text."""
+GIVEN_LEVELS = ("省", "市", "区县", "乡镇")
+_SIGNATURE_NAME = re.compile(r"^[^，,。；;：:\s]{2,30}(?:统战部|统战办|统一战线工作部|党委|党工委|委员会|人民政府|办公室)$")
+# A place named as the subject of the report's work: 东坪镇统战工作…, 北岭乡统一战线…
+_SELF_PLACE = re.compile(
+    r"(?:^|(?<=[，,。、；;：:\s\d年的在和与及]))((?!全|我|本|各|该|乡镇)[\u4e00-\u9fff]{2,4}?(?:镇|乡|街道|县|区|市))"
+    r"(?:党委|党工委|委)?(?:统战|统一战线)"
+)
+_SELF_REF = re.compile(r"(?:我|全|本)(镇|乡|街道|县|区|旗|市|州|省)")
+_REF_LEVEL = {"镇": "乡镇", "乡": "乡镇", "街道": "乡镇", "县": "区县", "区": "区县", "旗": "区县", "市": "市", "州": "市",
+              "省": "省"}
+SELF_REF_MIN = 3  # mentions of 我镇/全县… before they count as evidence
+
+
+def self_level(body: str) -> str | None:
+    """The level the report speaks from (我镇、全镇 ×3 or more, clearly the most frequent)."""
+    counts: dict[str, int] = {}
+    for m in _SELF_REF.finditer(to_simplified(body)):
+        level = _REF_LEVEL[m.group(1)]
+        counts[level] = counts.get(level, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    top, n = ranked[0]
+    if n < SELF_REF_MIN or (len(ranked) > 1 and ranked[1][1] * 2 > n):
+        return None
+    return top
+
+
+def self_place(text: str) -> str | None:
+    simple = to_simplified(text)
+    m = _SELF_PLACE.search(simple)
+    if m is None or len(simple) != len(text):
+        return None
+    return text[m.start(1): m.end(1)]
+
+
+def signature_unit(lines: list[str]) -> str | None:
+    """The unit in the signature under the report (the last unit-like line)."""
+    for line in reversed(lines):
+        unit = find_unit(line)
+        if unit:
+            return unit
+        if _SIGNATURE_NAME.match(to_simplified(line.strip())):
+            return line.strip()
+    return None
+
+
+def find_report_unit(title: str, head: str, body: str, signature: list[str]) -> tuple[str | None, str]:
+    """(unit, where it was found): the title, the signature, the opening, the body."""
+    unit = find_unit(title)
+    if unit:
+        return unit, "title"
+    signed = signature_unit(signature)
+    place = title_place(title) or self_place(title)
+    if place:
+        # 柳岸街道2024年……总结 signed 柳岸街道党工委: the signature names the unit fully.
+        return (signed, "signature") if signed and signed.startswith(place) else (place, "title")
+    unit = find_unit(head, True)
+    if unit:
+        return unit, "opening"
+    if signed:
+        return signed, "signature"
+    place = self_place(head)
+    if place:
+        return place, "opening"
+    unit = find_unit(body, True)
+    return (unit, "body") if unit else (None, "")
+
+
+
+
+def infer(title: str | None, body: str, fallback_title: str, given: dict | None = None,
+          signature: list[str] | None = None) -> Meta:
+    """Metadata from ``given`` (the command line) first, then the title, then the text.
+
+    A field that cannot be found is filled with a default and listed in
+    ``guessed``; a missing year also marks the whole entry for review (it is
+    never a reason to refuse the report).
+    """
+    given = given or {}
     guessed: list[str] = []
-    title = (title or fallback_title).strip()[:300]
+    title = (given.get("title") or title or fallback_title).strip()[:300]
     head = body[:600]
-    unit = find_unit(title) or title_place(title) or find_unit(head, True) or find_unit(body, True)
-    if unit is None:
-        unit, guessed = "（单位待补）", guessed + ["unit"]
-    level = unit_level(unit)
+    unit, level = given.get("unit"), given.get("level")
+    if not unit:
+        unit, source = find_report_unit(title, head, body, signature or [])
+        if unit is None:
+            unit, guessed = "（单位待补）", guessed + ["unit"]
+        elif source in ("opening", "body") and not level:
+            # A unit met only in the text may be another one (the superior, a
+            # partner): the report's own words (我镇、全县) decide the level.
+            own = self_level(body)
+            if own and own != unit_level(unit):
+                unit, guessed, level = "（单位待补）", guessed + ["unit"], own
+    if not level:
+        level = unit_level(unit) if "unit" not in guessed else None
+        level = level or self_level(body)
     if level is None:
         level, guessed = "区县", guessed + ["level"]
-    year = find_year(title) or find_year(head) or find_year(body)
+    year = int(given["year"]) if given.get("year") else find_year(title) or find_year(head) or find_year(body) \
+        or find_year(fallback_title)
+    review_reason = ""
     if year is None:
-        from kb.importer.reading import ReadError
-
-        raise ReadError("未能从标题和正文中识别报告年份")
-    period = find_period(title) or opening_period(body)
+        year, guessed = DEFAULT_YEAR, guessed + ["year"]
+        review_reason = f"原文没有写明年份，暂填 {DEFAULT_YEAR} 年，请改为实际年份（或导入时用 --year 指定）"
+    period = given.get("period") or find_period(title) or opening_period(body)
     if period is None:
         period, guessed = "年度", guessed + ["period"]
-    meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed)
+    meta = Meta(title=title, unit=unit, level=level, year=year, period=period, guessed=guessed,
+                review=bool(review_reason), review_reason=review_reason)
     meta.id = make_id(meta)
     return meta

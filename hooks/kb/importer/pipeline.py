@@ -52,8 +52,9 @@ class ImportResult:
 
     def as_json(self) -> dict:
         m = self.meta
+        review = {"review": True, "review_reason": m.review_reason} if m.review else {}
         return {
-            "id": m.id, "title": m.title, "unit": m.unit, "level": m.level, "year": m.year, "period": m.period,
+            "id": m.id, "title": m.title, "unit": m.unit, "level": m.level, "year": m.year, "period": m.period, **review,
             "sections": [
                 {"heading": s.heading, "level": s.level, "kind": s.kind, "areas": s.areas, "cites": s.cites,
                  "text": s.text}
@@ -158,15 +159,19 @@ class ImportFailed(Exception):
     """The file was read but cannot become a valid entry; message in Chinese."""
 
 
-def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> ImportResult:
-    """Turn one source file into an entry text (nothing is written here)."""
+def import_file(path: Path, root: Path, keywords: dict[str, list[str]], given: dict | None = None) -> ImportResult:
+    """Turn one source file into an entry text (nothing is written here).
+
+    ``given`` are metadata given on the command line (``year``, ``unit``,
+    ``level``, ``period``); they win over what the text says."""
     blocks = read_blocks(path)
     cleaned = clean(blocks)
     if not cleaned.blocks:
         raise ReadError("清理后没有正文")
     doc = outline(cleaned.blocks)
     all_text = "\n".join(doc.intro + [p for s in doc.sections for p in [s.heading, *s.paragraphs]])
-    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem)
+    meta = infer(cleaned.title, "\n".join([*cleaned.preamble, all_text]), path.stem, given or {},
+                 [t for rule, t in cleaned.removed if rule == "signature"])
     body = render_body(doc.intro, doc.sections)
     secs = split_sections(body, 1)
     if len(secs) != len(doc.sections):  # pragma: no cover - guards the escaping above
@@ -205,6 +210,9 @@ def import_file(path: Path, root: Path, keywords: dict[str, list[str]]) -> Impor
     front: dict = {"id": meta.id, "type": "report", "title": meta.title, "unit": meta.unit, "year": meta.year,
                    "period": meta.period, "level": meta.level, "areas": areas, "tags": ["工作计划" if plan_doc else "工作总结"],
                    "source": path.name[:300]}
+    if meta.review:
+        front["review"] = True
+        front["review_reason"] = meta.review_reason
     if overrides:
         front["sections"] = {sec.anchor: overrides[sec.anchor] for sec in secs if sec.anchor in overrides}
     front_yaml = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000)

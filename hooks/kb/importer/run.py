@@ -100,7 +100,8 @@ class Options:
 
 
 def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progress: bool,
-               options: Options | None = None) -> Run:
+               given: dict | None = None, options: Options | None = None) -> Run:
+    """Import ``files``; ``given`` is metadata from the command line (year, unit, level, period)."""
     data = root / "data"
     problems = Problems()
     taxonomy = read_taxonomy(data / "areas.yml", root, problems)
@@ -117,15 +118,15 @@ def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progre
 
     with progress_bar(files, show) as bar:
         for source in bar:
-            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force, options, held))
+            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force, options, held, given))
     return run
 
 
 def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dry_run: bool, force: bool,
-         options: Options, held: list) -> Outcome:
+         options: Options, held: list, given: dict | None = None) -> Outcome:
     out = Outcome(source)
     try:
-        result = import_source(source, root, keywords, options.etype, held, options.link_versions)
+        result = import_source(source, root, keywords, options.etype, held, options.link_versions, given=given)
     except (ReadError, ImportFailed) as exc:
         out.status, out.message = "failed", str(exc)
         return out
@@ -183,6 +184,8 @@ def report(run: Run, root: Path, fmt: str) -> None:
         review = sum(s.review for s in r.sections)
         stats = f"{len(r.sections)} 个段落，{review} 个待核对"
         guessed = f"；未识别、已填默认值：{'、'.join(r.meta.guessed)}" if r.meta.guessed else ""
+        if r.meta.review:
+            guessed += f"；已标记待核对（review: true）：{r.meta.review_reason}"
         if o.status == "unchanged":
             click.echo(f"{src}: {rel(o.path)}：{o.message}", err=fmt == "json")
         elif o.status == "skipped":

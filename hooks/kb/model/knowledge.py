@@ -41,6 +41,10 @@ from kb.model.entry import Entry, name_versions
 
 def _warn_review_marks(entry: Entry, problems: Problems) -> None:
     """Sections that ``kb import`` marked ``review: true`` are listed until a person clears the mark."""
+    if getattr(entry.meta, "review", None):
+        why = f"（{entry.meta.review_reason}）" if entry.meta.review_reason else ""  # type: ignore[attr-defined]
+        problems.add(entry.doc.rel, entry.doc.line_of(("review",)), "review",
+                     f"条目的元数据是导入时推断或填入的默认值{why}，请核对后删除 review 标记", "warning")
     for key, ov in entry.meta.sections.items():  # type: ignore[attr-defined]
         if not ov.review:
             continue

@@ -179,6 +179,9 @@ class Report(EntryBase):
     sections: dict[str, SectionOverride] = Field(
         default_factory=dict, description="按段落锚点（如 sec-1-2）或标题覆盖自动识别的类别和领域"
     )
+    review: Optional[Annotated[bool, Strict()]] = Field(
+        None, description="true：导入时有字段未能从原文识别（见 review_reason），待人工核对（核对后删除此项）")
+    review_reason: Optional[Text] = Field(None, description="需要核对的原因（kb import 填写）")
 
 
 class Case(EntryBase):
