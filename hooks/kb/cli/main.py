@@ -204,11 +204,11 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
               help="按此类型导入（默认自动识别：法规、政策文件或工作报告）")
 @click.option("--link-versions", is_flag=True,
               help="知识库中已有同名法规或政策文件时，写入新旧版本关系（supersedes / superseded_by、旧版本的时效性）")
-@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="文件",
               help="把导入结果汇总（每个文件的结果和原因）写入这个 JSON 文件")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
-@click.option("--year", type=click.IntRange(1949, 2100), default=None, help="报告年份（原文没有写明年份时使用，优先于原文）")
+@click.option("--year", type=click.IntRange(1949, 2100), default=None, metavar="年份", help="报告年份（原文没有写明年份时使用，优先于原文）")
 @click.option("--unit", default=None, help="报送单位（优先于从原文识别的单位）")
 @click.option("--level", type=click.Choice(["省", "市", "区县", "乡镇"]), default=None, help="单位层级（优先于识别结果）")
 @click.option("--period", type=click.Choice(["年度", "上半年", "下半年", "专项"]), default=None,
