@@ -238,6 +238,34 @@ def test_version_link_is_proposed_then_applied_on_request(tree):
     assert old.read_text(encoding="utf-8") == after
 
 
+def test_importing_an_older_version_and_conflicts():
+    import datetime as dt
+
+    from kb.importer.versions import Held, propose
+
+    newer = Held("tiaoli-2017", "宗教事务条例", Path("n.md"), dt.date(2017, 8, 26), "in-force", None, None)
+    p = propose("tiaoli-2004", "宗教事务条例", dt.date(2004, 11, 30), "in-force", [newer])
+    assert p.links == {"superseded_by": "tiaoli-2017", "status": "amended"} and p.edits == {"supersedes": "tiaoli-2004"}
+    taken = Held("tiaoli-2017", "宗教事务条例（2017年修订）", Path("n.md"), dt.date(2017, 8, 26), "in-force",
+                 "tiaoli-1994", None)
+    p = propose("tiaoli-2004", "宗教事务条例", dt.date(2004, 11, 30), "in-force", [taken])
+    assert p.conflict == "它已写明取代 tiaoli-1994" and not p.edits
+    assert propose("x-2004", "另一个条例", dt.date(2004, 1, 1), "in-force", [newer]) is None
+
+
+def test_title_from_the_decree_when_it_has_no_line_of_its_own():
+    doc = parse(blocks("""
+        中华人民共和国国务院令
+        第900号
+        《某某事务条例》已经2030年1月5日国务院第9次常务会议通过，现予公布，自2030年3月1日起施行。
+        2030年1月10日
+        第一条　为了某某，制定本条例。
+        第二条　适用范围。
+        第三条　本条例自2030年3月1日起施行。
+    """))
+    assert (doc.title, doc.doc_number, str(doc.promulgated)) == ("某某事务条例", "国务院令第900号", "2030-01-10")
+
+
 def test_review_mark_is_a_kb_check_warning(tree):
     src = FIXTURES / "linchuan-changsuo-anquan-banfa.pdf"
     r = run_kb(["import", "--root", tree.root, src], tree.root)

@@ -163,7 +163,7 @@ def parse(blocks: list[Block]) -> Official:
     title_at = _find_title(rest, start)  # may join a title broken over two lines
     texts = [t for t, _ in rest]
     start = _body_start(texts)
-    out.title = texts[title_at].strip("《》") if title_at is not None else ""
+    out.title = texts[title_at].strip("《》") if title_at is not None else _quoted_title(texts[:start or 10])
     header = texts[:start] if start is not None else texts[: (title_at or 0) + 3]
     _header_facts(out, header, title_at)
     body_from = start if start is not None else _policy_body_start(texts, title_at)
@@ -334,3 +334,12 @@ def _issuer_from_title(out: Official) -> str | None:
     if m and _ISSUER_TAIL.search(m.group(1)):
         return m.group(1)
     return None
+
+
+def _quoted_title(header: list[str]) -> str:
+    """The title named in a decree or announcement (《某某条例》已经……通过) when it has no line of its own."""
+    for text in header:
+        for m in re.finditer(r"《([^《》]{2,60})》", text):
+            if TITLE_SUFFIX.search(m.group(1)):
+                return m.group(1)
+    return ""
