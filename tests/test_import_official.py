@@ -123,6 +123,16 @@ def test_dates_from_adoption_note_and_chinese_numerals():
     assert str(doc.effective) == "2024-03-01"
 
 
+def test_no_area_keyword_is_not_a_refusal(tmp_path, keywords):
+    src = tmp_path / "x.txt"
+    src.write_text("某某设施维护办法\n第一条　为了维护设施，制定本办法。\n第二条　设施每年检修一次。\n"
+                   "第三条　本办法自2030年1月1日起施行。\n", encoding="utf-8")
+    result = import_source(src, tmp_path, keywords, today=__import__("datetime").date(2026, 1, 1))
+    assert result.front["areas"] == [next(iter(keywords))]
+    assert "未能识别工作领域" in result.front["review"] and "未能识别公布日期" in result.front["review"]
+    assert result.front["status"] == "not-yet-effective"  # 施行日期 2030 is after "today"
+
+
 def test_looks_official():
     assert looks_official(blocks("某办法\n第一条　甲。\n第二条　乙。\n第三条　丙。"))
     assert looks_official(blocks("某市人民政府办公室文件\n某政办发〔2024〕3号\n关于某事的通知\n各区：\n现通知如下。"))

@@ -206,8 +206,9 @@ def build(path: Path, doc: Official, root: Path, keywords: dict[str, list[str]],
     scores = matcher(keywords).score_detail(title, text_all)[2]
     ranked = list(scores)
     areas = [a for a in ranked if scores[a] >= scores[ranked[0]] * 0.5][:3] if ranked else []
-    if not areas:
-        raise ImportFailed("未能识别任何工作领域（areas.yml 中的关键词都没有出现），请手工新建条目")
+    if not areas:  # not a refusal: the first area of areas.yml, marked for review
+        areas = list(keywords)[:1]
+        review.append(f"未能识别工作领域（areas.yml 中的关键词都没有出现），暂填 {areas[0]}")
     front: dict = {"id": doc_id(title, promulgated.year, kind), "type": kind, "title": title, "issuer": issuer}
     if doc.doc_number:
         front["doc_number"] = doc.doc_number

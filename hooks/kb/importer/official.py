@@ -55,7 +55,9 @@ _TOC = re.compile(f"^目{_SP}*录$")
 _ISSUER_TAIL = re.compile(
     r"(?:人民代表大会常务委员会|人民代表大会|人民政府办公厅|人民政府办公室|人民政府|委员会|办公厅|办公室|"
     r"统战部|统一战线工作部|中央|省委|市委|县委|区委|部|局|厅|委|院|署|会)$")
-_REPORT_TITLE = re.compile(r"总结|汇报|述职|工作报告|情况报告")
+_REPORT_TITLE = re.compile(r"总结|汇报|述职|报告|要点|计划|打算")
+_DOC_TITLE = re.compile(r"^(?:.{0,30}关于.{2,60}(?:意见|通知|决定|办法|规定|方案|细则|措施)"
+                        r"|.{2,40}(?:条例|办法|规定|细则|准则))(?:[（(][^（）()]{1,12}[）)])?$")
 
 
 @dataclass
@@ -127,7 +129,10 @@ def looks_official(blocks: list[Block]) -> bool:
         return True  # 某政办发〔2024〕12号, 发文字号：…
     if any((m := LABELLED.match(line)) and m.group(1) in ("发文机关", "制定机关", "发文字号", "效力级别") for line in head):
         return True
-    return any(ADOPTED.search(line) for line in head)
+    if any(ADOPTED.search(line) for line in head):
+        return True
+    # A document title among the first lines: 关于……的实施意见, ……管理办法
+    return any(_DOC_TITLE.match(line) and not _REPORT_TITLE.search(line) for line in head[:6])
 
 
 def _org(meeting: str) -> str:
@@ -189,6 +194,8 @@ def parse(blocks: list[Block]) -> Official:
         elif getattr(out, key) is None:
             setattr(out, key, value)
     if out.issuer is None:
+        if out.decree and out.decree.endswith("主席") and out.adopted_by:
+            out.decree = None  # a law is made by the legislature, the President's order promulgates it
         out.issuer = out.decree or out.adopted_by or _issuer_from_title(out) or signature
     return out
 
