@@ -194,6 +194,12 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
     click.echo(f"已新建 {rel}（id: {scaffold.id}）")
 
 
+def _check_year(value: int | None) -> int | None:
+    if value is not None and not 1949 <= value <= 2100:
+        raise click.BadParameter(f"年份 {value} 超出范围（1949–2100）")
+    return value
+
+
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="只显示识别结果，不写入任何文件")
@@ -208,7 +214,8 @@ def new(etype: str, entry_id: str | None, root: Path | None, **fields) -> None:
               help="把导入结果汇总（每个文件的结果和原因）写入这个 JSON 文件")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
-@click.option("--year", type=click.IntRange(1949, 2100), default=None, metavar="年份", help="报告年份（原文没有写明年份时使用，优先于原文）")
+@click.option("--year", type=int, metavar="年份", default=None, callback=lambda ctx, param, v: _check_year(v),
+              help="报告年份（原文没有写明年份时使用，优先于原文）")
 @click.option("--unit", default=None, help="报送单位（优先于从原文识别的单位）")
 @click.option("--level", type=click.Choice(["省", "市", "区县", "乡镇"]), default=None, help="单位层级（优先于识别结果）")
 @click.option("--period", type=click.Choice(["年度", "上半年", "下半年", "专项"]), default=None,
