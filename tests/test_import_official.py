@@ -325,3 +325,15 @@ def test_empty_folder_is_an_error(tree, tmp_path):
     (tmp_path / "empty").mkdir()
     r = run_kb(["import", "--root", tree.root, tmp_path / "empty"], tree.root)
     assert r.returncode == 1 and "没有可导入的文件" in r.stderr
+
+
+def test_progress_bar_counts_the_files(capsys):
+    from kb.importer.batch import progress_bar
+
+    with progress_bar(["a.txt", "b.pdf"], True) as bar:
+        assert list(bar) == ["a.txt", "b.pdf"]
+    err = capsys.readouterr().err
+    assert "导入" in err and "2/2" in err
+    with progress_bar(["a.txt"], False) as bar:  # not a terminal: no bar
+        assert list(bar) == ["a.txt"]
+    assert capsys.readouterr().err == ""
