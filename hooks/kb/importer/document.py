@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from kb.analysis.articles import parse as parse_articles
-from kb.importer.official import ARTICLE_LINE, DIVISION_LINE, Official, _accept_article
+from kb.importer.official import ARTICLE_LINE, DIVISION_LINE, Official, accept_article
 from kb.importer.pipeline import ImportFailed, _env, md_escape
 from kb.problems import Problems
 from kb.schema.models import DocumentBase, TYPE_DIRS
@@ -135,7 +135,7 @@ def render_body(lines: list[str]) -> str:
             out.append(f"{hashes} {md_escape(label)}{' ' + md_escape(name) if name else ''}")
             continue
         m = ARTICLE_LINE.match(line)
-        if m and _accept_article(m, last):
+        if m and accept_article(m, last):
             last = to_int(m.group("num")) or last
             rest = m.group("rest").strip()
             out.append(f"**{m.group('label')}** {md_escape(rest)}".rstrip())

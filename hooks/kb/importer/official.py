@@ -100,13 +100,13 @@ def article_count(lines: list[str]) -> int:
     last, count = 0, 0
     for line in lines:
         m = ARTICLE_LINE.match(line)
-        if m and _accept_article(m, last):
+        if m and accept_article(m, last):
             last = to_int(m.group("num")) or last
             count += 1
     return count
 
 
-def _accept_article(m: re.Match, last: int) -> bool:
+def accept_article(m: re.Match, last: int) -> bool:
     num = to_int(m.group("num"))
     if not num:
         return False
@@ -210,7 +210,7 @@ def _body_start(texts: list[str]) -> int | None:
         m = ARTICLE_LINE.match(text)
         if d and to_int(d.group("num")) == 1:
             return i
-        if m and to_int(m.group("num")) == 1 and _accept_article(m, last):
+        if m and to_int(m.group("num")) == 1 and accept_article(m, last):
             # the first article, if the chapters were all missing
             return i
     return None
