@@ -296,6 +296,7 @@ def test_folder_import_summary_and_rerun(tree, tmp_path):
     for name in ("qinghe-zongjiao-tiaoli.html", "chengxiang-minzu-tiaoli.doc", "linchuan-changsuo-anquan-banfa.pdf"):
         shutil.copy(FIXTURES / name, inbox / "法规" / name)
     shutil.copy(FIXTURES / "linchuan-minying-tongzhi.pdf", inbox / "通知.pdf")
+    shutil.copy(FIXTURES / "r5_district_no_year.txt", inbox / "总结.txt")  # a report without a year
     (inbox / "坏文件.pdf").write_bytes(b"%PDF-1.4 broken")
     (inbox / "~$临时.doc").write_bytes(b"lock")
     (inbox / ".hidden" / "x.txt").write_text("不导入", encoding="utf-8")
@@ -303,22 +304,24 @@ def test_folder_import_summary_and_rerun(tree, tmp_path):
     summary = tmp_path / "summary.json"
     r = run_kb(["import", "--root", tree.root, "--summary-json", summary, inbox], tree.root)
     assert r.returncode == 1  # one file failed
-    assert "导入结果" in r.stdout and "共 5 个文件：已导入 3，待核对 1，未改变 0，跳过 0，失败 1" in r.stdout
+    assert "导入结果" in r.stdout and "共 6 个文件：已导入 3，待核对 2，未改变 0，跳过 0，失败 1" in r.stdout
     data = json.loads(summary.read_text(encoding="utf-8"))
     by_file = {Path(row["file"]).name: row for row in data["rows"]}
     assert sorted(by_file) == ["chengxiang-minzu-tiaoli.doc", "linchuan-changsuo-anquan-banfa.pdf",
-                               "qinghe-zongjiao-tiaoli.html", "坏文件.pdf", "通知.pdf"]
+                               "qinghe-zongjiao-tiaoli.html", "坏文件.pdf", "总结.txt", "通知.pdf"]
     assert by_file["坏文件.pdf"]["result_label"] == "失败" and "不是有效的 PDF" in by_file["坏文件.pdf"]["reason"]
     assert by_file["linchuan-changsuo-anquan-banfa.pdf"]["result"] == "review"
+    assert by_file["总结.txt"]["result"] == "review" and "原文没有写明年份" in by_file["总结.txt"]["reason"]
+    assert by_file["总结.txt"]["entry"].startswith("data/reports/")
     assert by_file["通知.pdf"]["type"] == "policy" and by_file["通知.pdf"]["entry"].startswith("data/policies/")
-    assert data["counts"] == {"imported": 3, "review": 1, "unchanged": 0, "skipped": 0, "failed": 1}
+    assert data["counts"] == {"imported": 3, "review": 2, "unchanged": 0, "skipped": 0, "failed": 1}
 
     written = {p: p.stat().st_mtime_ns for p in (tree.root / "data").rglob("*.md")}
     again = run_kb(["import", "--root", tree.root, "--summary-json", summary, inbox], tree.root)
-    assert "未改变 4" in again.stdout
+    assert "未改变 5" in again.stdout
     assert {p: p.stat().st_mtime_ns for p in (tree.root / "data").rglob("*.md")} == written
     counts = json.loads(summary.read_text(encoding="utf-8"))["counts"]
-    assert counts == {"imported": 0, "review": 0, "unchanged": 4, "skipped": 0, "failed": 1}
+    assert counts == {"imported": 0, "review": 0, "unchanged": 5, "skipped": 0, "failed": 1}
 
 
 def test_empty_folder_is_an_error(tree, tmp_path):

@@ -72,6 +72,8 @@ def needs_review(o: "Outcome") -> list[str]:
     out = [f"段落“{s.heading}”的类别或领域把握不大" for s in r.sections if s.review]
     if r.meta.guessed:
         out.insert(0, "未识别、已填默认值：" + "、".join(r.meta.guessed))
+    if getattr(r.meta, "review_reason", ""):
+        out.insert(0, r.meta.review_reason)
     return out
 
 
