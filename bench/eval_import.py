@@ -20,7 +20,8 @@ runs this; CI runs it when ../shared/seeds exists beside the repository.
 With --fixtures DIR only the hand-labelled fixtures in DIR are scored (one source
 file plus NAME.expected.yml each, scored by the scorer of its `type:`, see
 kb.importer.fixture_eval): sections (heading, kind, primary area), metadata,
-boilerplate; --check compares them with the `fixtures:` minimums per type. Without
+boilerplate; --check compares them with the `fixtures:` minimums per type and checks that
+a report fixture imports to the same text twice and passes kb check. Without
 --fixtures, tests/fixtures/import_eval is scored after the seeds and held-out reports.
 """
 
@@ -238,6 +239,29 @@ def run_fixtures(directory: Path, keywords: dict, args, limits: dict | None, che
             checks.failed += check_fixture_limits(kind, score, (limits or {}).get(kind, {}))
     if checks is not None:
         checks.expect(bool(scores), f"样例目录 {directory} 中没有 *.expected.yml")
+        check_fixture_entries(directory, keywords, checks)
+
+
+def check_fixture_entries(directory: Path, keywords: dict, checks: Checks) -> None:
+    """Report fixtures: a second import gives the same text, and the entries pass kb check."""
+    from kb.importer.fixture_eval import fixture_pairs
+    from kb.model.knowledge import KnowledgeBase
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "p")
+        for name, source, expected in fixture_pairs(directory):
+            if expected.get("type", "report") != "report":
+                continue
+            try:
+                first = import_file(source, ROOT, keywords, expected.get("args") or {})
+            except Exception as exc:  # noqa: BLE001 - reported as a failed check
+                checks.failed.append(f"样例 {name}: 导入失败：{exc}")
+                continue
+            again = import_file(source, ROOT, keywords, expected.get("args") or {})
+            checks.expect(again.markdown == first.markdown, f"样例 {name}: 两次导入结果不同")
+            (project / "data" / "reports" / f"{first.meta.id}.md").write_text(first.markdown, encoding="utf-8")
+        kb = KnowledgeBase.load(project)
+        checks.expect(kb.problems.errors == [], "样例: kb check 报错 " + "; ".join(map(str, kb.problems.errors)))
 
 
 def main() -> int:

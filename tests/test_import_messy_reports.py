@@ -212,3 +212,12 @@ def test_heading_meaning_and_umbrella_areas(tmp_path, keywords):
     secs = {s.heading: s for s in r.sections}
     assert secs["（一）坚持党对统战工作的领导"].areas[0] == "leadership"
     assert secs["一、主要工作"].areas[:2] == ["leadership", "religion"]  # the umbrella gets its children's areas
+
+
+def test_a_title_in_a_file_name_or_before_a_site_name_is_kept_without_them():
+    cleaned = clean([Block("石桥镇2023年统战工作总结(2).docx"), Block("石桥镇2023年统战工作总结_某某文库"),
+                     Block("2023年，全镇统战工作有序推进。"), Block("一、主要工作"), Block("还剩5页未读，继续阅读"),
+                     Block("（一）宗教工作。开展检查。")])
+    assert cleaned.title == "石桥镇2023年统战工作总结"
+    assert [b.text for b in cleaned.blocks] == ["2023年，全镇统战工作有序推进。", "一、主要工作", "（一）宗教工作。开展检查。"]
+    assert clean([Block("某镇统战工作总结 - 某某资料网"), Block("全镇工作有序推进。")]).title == "某镇统战工作总结"

@@ -95,8 +95,12 @@ _LEAD_IN = re.compile(
     r"希望(?:对|能)(?:你|您|大家)|范文网|精选范文|优秀范文|以下是.{0,30}(?:范文|文章)|"
     # document-sharing and template sites
     r"本文具有广泛通用性|具有广泛通用性|欢迎各位亲|各位亲|下载后可|可自行编辑|可编辑修改|文档均由用户上传|用户上传|"
-    r"文档来源于网络|相关范文|更多范文|范文(?:下载|大全|模板)|精品范文|精品文档|(?:免费|文档)下载"
+    r"文档来源于网络|相关范文|更多范文|范文(?:下载|大全|模板)|精品范文|精品文档|(?:免费|文档)下载|"
+    r"继续阅读|还剩\s*\d+\s*页|阅读已结束|点击下载|付费下载|下载券|vip|文档仅供|本文档由|文档贡献者|上传者"
 )
+# A site's name after a title: _某某文库, - 某某网, | 某某文档
+_SITE_SUFFIX = re.compile(r"(?<=\S)\s*[_\-|｜—–]+\s*[^_\-|｜—–\s，。]{1,12}(?:网|站|文库|文档|巴巴|豆丁)$")
+TOP_LINES = 8
 # 篇一 / 第二篇: a sharing site's page holding several reports one after another.
 _PIECE_MARK = re.compile(r"^[【\[]?(?:篇[一二三四五六七八九十]|第[一二三四五六七八九十]篇)[】\]]?$")
 # A site's title for a report (范文(通用5篇), 怎么写, 精选3篇), never the report's own.
@@ -214,8 +218,11 @@ def clean(blocks: list[Block]) -> Cleaned:
     in_list = False
     pieces = 0
     title_hint: str | None = None
-    for b in blocks:
+    for i, b in enumerate(blocks):
         text = tidy_spaces(strip_pinyin(b.text, loose))
+        if i < TOP_LINES and len(out) < 3:
+            # 某镇2023年统战工作总结_某某文库: the title without the site's name
+            text = _SITE_SUFFIX.sub("", text)
         if not text:
             continue
         simple = to_simplified(text)

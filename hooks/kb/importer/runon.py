@@ -33,6 +33,7 @@ _PAGE_COUNTER = re.compile(
 _PAGE_ONLY = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*(?:[、.．,，]|/\s*\d{1,3})?\s*[-—–]?\s*$")
 # A file name on a line of its own (青禾镇统战工作总结(2).docx).
 _FILE_NAME = re.compile(r"^\S{1,80}?\.(?:docx?|wps|pdf|txt|rtf)\s*$", re.I)
+_FILE_COPY = re.compile(r"\s*(?:[(（]\d{1,3}[)）]|[_-]?副本|[_-]?最终版|[_-]?定稿)+$")
 _DATE_SPACE = re.compile(r"(\d)\s+(?=[年月日])|(?<=[年月])\s+(?=\d)")
 
 # Heading markers looked for inside a line: (style, pattern with the number in group 1).
@@ -65,7 +66,13 @@ def _simple(text: str) -> str:
 def drop_page_furniture(line: str) -> tuple[str, list[str]]:
     """(line without page counters, the furniture taken out of it)."""
     simple = _simple(line)
-    if line.strip() and (_PAGE_ONLY.match(simple) or _FILE_NAME.match(simple.strip())):
+    if line.strip() and _PAGE_ONLY.match(simple):
+        return "", [line.strip()]
+    if _FILE_NAME.match(simple.strip()):
+        # 某镇2023年统战工作总结(2).docx: the report's title hides in its file name
+        stem = _FILE_COPY.sub("", line.strip().rsplit(".", 1)[0])
+        if _TITLE_WORDS.search(to_simplified(stem)) and re.search(r"(?:19|20)\d{2}", stem):
+            return stem, [line.strip()[len(stem):] or line.strip()]
         return "", [line.strip()]
     spans = [m.span() for m in _PAGE_COUNTER.finditer(simple)]
     if not spans:
