@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Build engine for `make site`: mkdocs or properdocs (same output, tests/test_engines.py).
 ENGINE ?= mkdocs
 
-.PHONY: setup serve site check test eval browser nginx hooks schema clean
+.PHONY: setup serve site check test eval browser nginx antiword hooks schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ nginx:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx >/dev/null; \
 	  else echo "需要 nginx：请运行 sudo apt-get install nginx" >&2; exit 1; fi; }
 
+# antiword for `kb import` of Word 97-2003 (.doc) and WPS (.wps) files (Debian package).
+antiword:
+	@command -v antiword >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq antiword >/dev/null; \
+	  else echo "需要 antiword：请运行 sudo apt-get install antiword" >&2; exit 1; fi; }
+
 # Live preview: only the pages an edit changes are rebuilt (docs/guide/preview.md).
 serve: $(STAMP)
 	$(BIN)/kb serve --dev-addr 127.0.0.1:8000
@@ -43,7 +49,7 @@ check: $(STAMP)
 # browser, server and git tests often wait; a module's tests stay on one worker so its
 # fixtures are built once); pytest prints the total time last. Exit status 5 (nothing
 # collected, e.g. a -m selection that matches no test) is not a failure.
-test: $(STAMP) browser nginx
+test: $(STAMP) browser nginx antiword
 	@$(BIN)/python -m pytest -n 3 --dist loadscope $(PYTEST_ARGS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "没有收集到测试（pytest 退出状态 5），不算失败"; rc=0; fi; exit $$rc
 

@@ -151,7 +151,7 @@ def test_unreadable_files_give_clear_messages(tmp_path):
     binary.write_bytes(b"\x89PNG\x00\x00\x01")
     with pytest.raises(ReadError, match="二进制"):
         read_blocks(binary)
-    odd = tmp_path / "sheet.xlsx.pdf"
+    odd = tmp_path / "sheet.pdf.xlsx"
     odd.write_bytes(b"%PDF-1.4")
     with pytest.raises(ReadError, match="不支持的文件类型"):
         read_blocks(odd)

@@ -206,6 +206,12 @@ def _check_year(value: int | None) -> int | None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help="json：在标准输出给出每个文件的识别结果（多个文件时为数组）")
 @click.option("--force", is_flag=True, help="覆盖已存在的条目（原文件备份为同目录下的 .bak）")
+@click.option("--type", "etype", type=click.Choice(["report", "regulation", "policy"]), default=None,
+              help="按此类型导入（默认自动识别：法规、政策文件或工作报告）")
+@click.option("--link-versions", is_flag=True,
+              help="知识库中已有同名法规或政策文件时，写入新旧版本关系（supersedes / superseded_by、旧版本的时效性）")
+@click.option("--summary-json", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="文件",
+              help="把导入结果汇总（每个文件的结果和原因）写入这个 JSON 文件")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="知识库根目录（默认：从当前目录向上查找 mkdocs.yml）")
 @click.option("--year", type=int, metavar="年份", default=None, callback=lambda ctx, param, v: _check_year(v),
@@ -214,21 +220,50 @@ def _check_year(value: int | None) -> int | None:
 @click.option("--level", type=click.Choice(["省", "市", "区县", "乡镇"]), default=None, help="单位层级（优先于识别结果）")
 @click.option("--period", type=click.Choice(["年度", "上半年", "下半年", "专项"]), default=None,
               help="报告期（优先于识别结果）")
-def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, root: Path | None, year: int | None,
+def import_cmd(files: tuple[Path, ...], dry_run: bool, fmt: str, force: bool, etype: str | None,
+               link_versions: bool, summary_json: Path | None, root: Path | None, year: int | None,
                unit: str | None, level: str | None, period: str | None) -> None:
-    """把工作报告（.txt / .html / .docx）导入为 data/reports/ 中的报告条目。"""
-    from kb.importer.run import SetupError, report, run_import
+    """把工作报告、法规和政策文件导入为条目（.txt / .html / .docx / .doc / .wps / .pdf，也可以是文件夹）。
+
+    FILES 中的文件夹会连同子文件夹中所有支持的文件一起导入，最后列出汇总表。
+    --year / --unit / --level / --period 只用于工作报告。
+    """
+    from kb.importer import batch
+    from kb.importer.run import Options, SetupError, report, run_import
 
     root = root or _find_root(Path.cwd())
     given = {k: v for k, v in (("year", year), ("unit", unit and unit.strip()), ("level", level), ("period", period))
              if v}
+    paths = batch.expand(list(files))
+    folders = any(f.is_dir() for f in files)
+    if not paths:
+        click.echo("错误：所给文件夹中没有可导入的文件（支持 .txt、.md、.html、.htm、.docx、.doc、.wps、.pdf）", err=True)
+        sys.exit(1)
     try:
-        result = run_import(list(files), root, dry_run=dry_run, force=force, progress=sys.stderr.isatty(),
-                            given=given)
+        result = run_import(paths, root, dry_run=dry_run, force=force, progress=sys.stderr.isatty(), given=given,
+                            options=Options(etype=etype, link_versions=link_versions))
     except SetupError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(2)
     report(result, root, fmt)
+
+    def rel(p: Path) -> str:
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return str(p)
+
+    rows = batch.rows(result, rel)
+    if folders or len(paths) > 1:
+        batch.print_summary(rows, err=fmt == "json")
+    if summary_json is not None:
+        try:
+            batch.write_summary(summary_json, rows)
+        except OSError as exc:
+            from kb.source.atomic import reason
+
+            click.echo(f"错误：无法写入 {summary_json}（{reason(exc)}）", err=True)
+            sys.exit(1)
     sys.exit(1 if result.failed else 0)
 
 

@@ -152,6 +152,15 @@ def score_report(name: str, path: Path, expected: dict, keywords: dict, root: Pa
 SCORERS: dict[str, Scorer] = {"report": score_report}
 
 
+def _official(name: str, path: Path, expected: dict, keywords: dict, root: Path) -> FixtureScore:
+    from kb.importer.evaluate_official import score_fixture
+
+    return score_fixture(name, path, expected, keywords, root)
+
+
+SCORERS["regulation"] = SCORERS["policy"] = _official
+
+
 def fixture_pairs(directory: Path) -> list[tuple[str, Path, dict]]:
     """(name, source file, expectation) for every ``*.expected.yml`` in ``directory``."""
     out = []
@@ -181,7 +190,10 @@ def evaluate_fixtures(directory: Path, keywords: dict, root: Path) -> dict[str, 
 
 
 METRIC_LABELS = {"sections": "段落（标题、类别、主要领域）", "title": "标题", "unit": "单位", "level": "单位层级",
-                 "year": "年份", "period": "报告期", "review": "待核对标记"}
+                 "year": "年份", "period": "报告期", "review": "待核对标记",
+                 "doc_type": "类型", "doc_title": "标题", "doc_issuer": "制定机关", "doc_doc_number": "发文字号",
+                 "doc_promulgated": "公布日期", "doc_effective": "施行日期", "doc_level": "效力级别",
+                 "doc_status": "时效性", "doc_review": "待核对标记", "anchors": "章节条锚点（多出的也算错）"}
 
 
 def fixture_summary(kind: str, score: FixtureScore) -> str:

@@ -24,6 +24,9 @@ RATIO_FLOOR = 4 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 DOCX_SUFFIXES = {".docx"}
+# Everything `kb import DIR` picks up (kb.importer.formats reads the last three).
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES | {".pdf", ".doc", ".wps"}
+SUPPORTED_TEXT = ".txt、.md、.html、.htm、.docx、.doc、.wps、.pdf"
 
 
 class ReadError(Exception):
@@ -102,8 +105,10 @@ def read_blocks(path: Path) -> list[Block]:
     if size > MAX_SOURCE_BYTES:
         raise ReadError(f"文件过大（{size // 1024 // 1024} MB），不得超过 {MAX_SOURCE_BYTES // 1024 // 1024} MB")
     suffix = path.suffix.lower()
-    if suffix == ".doc":
-        raise ReadError("不支持旧版 Word 格式（.doc），请在 Word 中另存为 .docx 后导入")
+    if suffix in (".pdf", ".doc", ".wps"):
+        from kb.importer import formats  # PDF (pypdf) and Word 97-2003 / WPS (antiword)
+
+        return formats.read_pdf(path) if suffix == ".pdf" else formats.read_word97(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -114,7 +119,7 @@ def read_blocks(path: Path) -> list[Block]:
         return read_html(raw)
     if suffix in TEXT_SUFFIXES or suffix == "":
         return read_text(raw, markdown=suffix in (".md", ".markdown"))
-    raise ReadError(f"不支持的文件类型“{suffix}”（支持 .txt、.html、.htm、.docx）")
+    raise ReadError(f"不支持的文件类型“{suffix}”（支持 {SUPPORTED_TEXT}）")
 
 
 def _looks_like_html(raw: bytes) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,8 +12,11 @@ import click
 
 from kb.source.loader import entry_files, read_taxonomy
 from kb.problems import Problems
-from kb.importer.pipeline import ImportFailed, ImportResult, import_file
+from kb.importer.pipeline import ImportFailed, ImportResult
 from kb.importer.reading import ReadError
+from kb.importer.document import DocumentResult
+from kb.importer.dispatch import import_source
+from kb.importer import versions
 from kb.source.atomic import reason, write_atomic
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([a-z0-9-]+)['\"]?\s*$", re.M)
@@ -27,7 +29,7 @@ class SetupError(Exception):
 @dataclass
 class Outcome:
     source: Path
-    result: ImportResult | None = None
+    result: ImportResult | DocumentResult | None = None
     path: Path | None = None  # where the entry is (or would be) written
     status: str = ""  # written / unchanged / would-write / skipped / failed
     message: str = ""
@@ -91,8 +93,14 @@ def write_entry(path: Path, text: str, force: bool) -> Path | None:
     return backup
 
 
+@dataclass
+class Options:
+    etype: str | None = None  # --type: report / regulation / policy (default: recognised)
+    link_versions: bool = False  # --link-versions: write the proposed version links
+
+
 def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progress: bool,
-               given: dict | None = None) -> Run:
+               given: dict | None = None, options: Options | None = None) -> Run:
     """Import ``files``; ``given`` is metadata from the command line (year, unit, level, period)."""
     data = root / "data"
     problems = Problems()
@@ -101,31 +109,24 @@ def run_import(files: list[Path], root: Path, dry_run: bool, force: bool, progre
         raise SetupError("无法读取工作领域分类 data/areas.yml：" + "；".join(str(p) for p in problems.errors))
     keywords = {slug: spec["keywords"] for slug, spec in taxonomy.areas.items()}
     ids = existing_ids(data) if data.is_dir() else {}
+    options = options or Options()
+    held = versions.held_documents(data) if data.is_dir() else []
     produced: dict[str, Path] = {}
     run = Run()
     show = progress and len(files) > 1
-    with click.progressbar(files, label="导入", file=sys.stderr, show_pos=True) if show else _plain(files) as bar:
+    from kb.importer.batch import progress_bar
+
+    with progress_bar(files, show) as bar:
         for source in bar:
-            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force, given))
+            run.outcomes.append(_one(source, root, keywords, ids, produced, dry_run, force, options, held, given))
     return run
 
 
-class _plain:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return iter(self.items)
-
-    def __exit__(self, *exc):
-        return False
-
-
 def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dry_run: bool, force: bool,
-         given: dict | None = None) -> Outcome:
+         options: Options, held: list, given: dict | None = None) -> Outcome:
     out = Outcome(source)
     try:
-        result = import_file(source, root, keywords, given)
+        result = import_source(source, root, keywords, options.etype, held, options.link_versions, given=given)
     except (ReadError, ImportFailed) as exc:
         out.status, out.message = "failed", str(exc)
         return out
@@ -133,11 +134,11 @@ def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dr
         out.status, out.message = "failed", f"无法解析（{type(exc).__name__}: {exc}）"
         return out
     out.result = result
-    eid = result.meta.id
-    target = ids.get(eid, root / "data" / "reports" / f"{eid}.md")
+    eid = result.id if isinstance(result, DocumentResult) else result.meta.id
+    target = ids.get(eid, root / (result.rel if isinstance(result, DocumentResult) else f"data/reports/{eid}.md"))
     out.path = target
     if eid in produced:
-        out.status, out.message = "skipped", f"与 {produced[eid]} 是同一份报告（id {eid}），本次只导入一次"
+        out.status, out.message = "skipped", f"与 {produced[eid]} 是同一份{'文件' if isinstance(result, DocumentResult) else '报告'}（id {eid}），本次只导入一次"
         return out
     produced[eid] = source
     if dry_run:
@@ -151,6 +152,9 @@ def _one(source: Path, root: Path, keywords: dict, ids: dict, produced: dict, dr
             return out
         out.backup = write_entry(target, result.markdown, force)
         out.status = "written"
+        proposal = getattr(result, "versions", None)
+        if options.link_versions and proposal is not None and proposal.conflict is None and not proposal.done:
+            versions.apply(proposal)  # only after the new entry is in place
     except FileExistsError:
         out.status, out.message = "skipped", "条目已存在，未覆盖（确需覆盖请加 --force，原文件会备份在旁边）"
     except OSError as exc:
@@ -172,6 +176,11 @@ def report(run: Run, root: Path, fmt: str) -> None:
             continue
         assert o.result is not None and o.path is not None
         r = o.result
+        if isinstance(r, DocumentResult):
+            from kb.importer.batch import document_line
+
+            click.echo(document_line(o, rel), err=fmt == "json" or o.status == "skipped")
+            continue
         review = sum(s.review for s in r.sections)
         stats = f"{len(r.sections)} 个段落，{review} 个待核对"
         guessed = f"；未识别、已填默认值：{'、'.join(r.meta.guessed)}" if r.meta.guessed else ""

@@ -148,6 +148,9 @@ class KnowledgeBase:
             entry = Entry(meta=meta, doc=doc)
             for line, message in body_warnings(doc.body, doc.body_line):
                 problems.add(doc.rel, line, "正文", message, "warning")
+            if isinstance(meta, DocumentBase) and meta.review:
+                problems.add(doc.rel, doc.line_of(("review",)), "review",
+                             f"kb import 自动识别把握不大：{meta.review}。请核对后删除 review 一行", "warning")
             if isinstance(meta, Report):
                 entry.sections = split_sections(doc.body, doc.body_line)
                 for key in unknown_override_keys(entry.sections, meta.sections):

@@ -154,6 +154,8 @@ class DocumentBase(EntryBase):
     supersedes: Optional[EntryId] = Field(None, description="本文件取代的旧版本 id")
     superseded_by: Optional[EntryId] = Field(None, description="取代本文件的新版本 id")
     aliases: list[ShortText] = Field(default_factory=list, description="简称")
+    review: Optional[Text] = Field(
+        None, description="kb import 自动识别把握不大的地方（如效力级别为推断），核对后删除此项")
 
     @property
     def refs(self) -> dict[str, str]:
