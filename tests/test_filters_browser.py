@@ -140,8 +140,8 @@ def paged_url(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("paged") / "p")
     yml = project / "mkdocs.yml"
     text = yml.read_text(encoding="utf-8")
-    assert "    feed_size: 50\n" in text
-    yml.write_text(text.replace("    feed_size: 50\n", f"    feed_size: 50\n    page_size: {PAGE_SIZE}\n"), encoding="utf-8")
+    assert "    page_size: 100\n" in text
+    yml.write_text(text.replace("    page_size: 100\n", f"    page_size: {PAGE_SIZE}\n"), encoding="utf-8")
     result = mkdocs_build(project, project / "site")
     assert result.returncode == 0, result.stderr
     with serve(project / "site") as port:
