@@ -149,8 +149,6 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
     for y in kb.by_year:
         out += Listing(year_uri(y), f"{y} 年", "year.md.j2", _by_type(kb.by_year[y]), partial(gen.year_context, y),
                        depends=_no_more, nav_section="年度").specs(size)
-    out += [
-    ]
     pending = [paging.Group(f"pending-{i}", p.title, "sources", tuple(rows), len(p.citations))
                for i, (p, rows) in enumerate(gen.pending_rows(), 1)]
     out += Listing(PENDING_URI, "待收录文件", "pending.md.j2", pending, gen.pending_context,
@@ -277,10 +275,6 @@ def _types_index_depends(kb: "KnowledgeBase") -> tuple:
     # counts and the newest three links per type (a body edit does not change this page)
     return tuple((t, len(kb.by_type.get(t, ())), tuple((e.id, e.label) for e in kb.by_type.get(t, ())[:3]))
                  for t in ENTRY_TYPES)
-
-
-def _year_depends(kb: "KnowledgeBase", year: int) -> tuple:
-    return tuple(kb.by_year[year])
 
 
 def _pending_depends(kb: "KnowledgeBase") -> tuple:

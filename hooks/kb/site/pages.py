@@ -28,12 +28,10 @@ from kb.schema.models import (
     AUDIENCE_LABELS,
     ENTRY_TYPES,
     KIND_LABELS,
-    SECTION_KINDS,
     STATUS_LABELS,
     TYPE_LABELS,
     json_schema,
 )
-from kb.analysis.sections import Section
 from kb.site.catalog import PageSpec
 from kb.site.urls import (
     FEED_PATH,
