@@ -53,7 +53,7 @@ def test_a_page_added_in_one_place_reaches_nav_build_and_preview(monkeypatch):
     real = catalog.page_specs
 
     def with_extra(gen):
-        extra = PageSpec("extra/index.md", "附加页", "pending.md.j2", gen.pending_context,
+        extra = PageSpec("extra/index.md", "附加页", "fields.md.j2", gen.fields_context,
                          depends=lambda: ("v1",), nav_section=catalog.TOP)
         return real(gen) + [extra]
 

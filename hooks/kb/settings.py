@@ -13,6 +13,7 @@ offline             ``extra.kb.offline``       ``KB_OFFLINE``
 review_every        ``extra.kb.review_every``
 edit_path           ``extra.kb.edit_path``
 feed_size           ``extra.kb.feed_size``
+page_size           ``extra.kb.page_size``
 today               (the data's newest date)   ``KB_TODAY``, ``SOURCE_DATE_EPOCH``
 ==================  =========================  ==============================
 
@@ -45,6 +46,7 @@ DEFAULT_AUDIENCE = "internal"
 DEFAULT_REVIEW_EVERY: dict[str, int] = {"regulation": 24, "policy": 12, "case": 24}
 DEFAULT_EDIT_PATH = "edit/main/"
 DEFAULT_FEED_SIZE = 50
+DEFAULT_PAGE_SIZE = 100  # rows per page of a listing (kb.site.paging)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -173,6 +175,8 @@ class KBConfig(base.Config):
     """Default review cycle per entry type, in months."""
     feed_size = _Int(DEFAULT_FEED_SIZE, 1, 1000)
     """Entries in ``feed.xml``."""
+    page_size = _Int(DEFAULT_PAGE_SIZE, 1, 1000)
+    """Rows per page of a listing (types, areas, years, review); more rows go to ``.../page/2/`` etc."""
 
 
 # -- the settings object ---------------------------------------------------------
@@ -187,6 +191,7 @@ class Settings:
     edit_path: str = DEFAULT_EDIT_PATH
     site_url: str | None = None
     feed_size: int = DEFAULT_FEED_SIZE
+    page_size: int = DEFAULT_PAGE_SIZE
     today: dt.date | None = None  # the build's reference date when set from the environment
 
     def edit_url(self, rel: str) -> str | None:
@@ -247,6 +252,7 @@ class Settings:
             edit_path=values["edit_path"],
             site_url=conf.get("site_url") or None,
             feed_size=values["feed_size"],
+            page_size=values["page_size"],
             today=_today_from(environ, problems),
         )
 

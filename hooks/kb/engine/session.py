@@ -126,7 +126,7 @@ class BuildSession:
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
                 content = gen.render(spec)
-                if spec.in_nav:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
+                if spec.is_html:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
                     content = self.raw_html.stash(spec.uri, content)
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         for path, text in gen.static_files():  # feed.xml

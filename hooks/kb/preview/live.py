@@ -179,7 +179,8 @@ def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
     state.raw_html.clear()
     state.loaded = time.perf_counter()
 
-    def result(src_uri: str, markdown: str, in_nav: bool, sig: Any, digest: bytes | None = None) -> PlannedPage:
+    def result(src_uri: str, markdown: str, in_nav: bool, sig: Any, digest: bytes | None = None,
+               html: bool = False) -> PlannedPage:
         old = written.get(src_uri)
         digest = digest or _digest(markdown)
         # A page in the nav without a title there needs its own (read from its Markdown).
@@ -193,7 +194,7 @@ def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
         # Its output is about to be overwritten: if this build fails after
         # writing it, the next one must not take the old record for the truth.
         written.pop(src_uri, None)
-        return PlannedPage(src_uri, state.raw_html.stash(src_uri, markdown) if in_nav else markdown, in_nav, False)
+        return PlannedPage(src_uri, state.raw_html.stash(src_uri, markdown) if html else markdown, in_nav, False)
 
     for spec in specs:
         src_uri, in_nav = spec.uri, spec.in_nav
@@ -204,7 +205,7 @@ def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
             state.kept += 1
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
-        yield result(src_uri, gen.render(spec), in_nav, sig)
+        yield result(src_uri, gen.render(spec), in_nav, sig, html=spec.is_html)
     state.planned = planned
     state.planned_at = time.perf_counter()
 

@@ -12,6 +12,12 @@ derived from this list:
 
 Adding a page type is one more ``yield`` here (and a context method and a
 template in ``kb.site.pages`` / ``templates/``).
+
+A listing that grows with the knowledge base (a type, an area, a year, the
+review list) is declared once as a ``Listing``: its rows, in groups. It
+becomes one page spec per ``page_size`` rows (``extra.kb.page_size``,
+kb.settings): page 1 at the declared path, in the navigation; page ``k`` at
+``.../page/k/`` (kb.site.paging), reached through the pager.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator
 
-from kb.schema.models import ENTRY_TYPES, TYPE_LABELS
-from kb.site import compare, compare_units, compilations, search
+from kb.schema.models import ENTRY_TYPES, KIND_LABELS, SECTION_KINDS, TYPE_LABELS
+from kb.site import compare, compare_units, compilations, filters, paging, search
 from kb.site.urls import (
     AREAS_URI,
     FEED_PATH,
@@ -74,6 +80,49 @@ class PageSpec:
     in_nav: bool = True
     nav_section: str | None = None
     section_index: bool = False
+    html: bool | None = None
+
+    @property
+    def is_html(self) -> bool:
+        """The page is front matter and one HTML block, handed to the engine as HTML
+        (kb.site.rawhtml): ``html`` when set, else every page in the navigation."""
+        return self.in_nav if self.html is None else self.html
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page whose rows are split over as many pages as they need (kb.site.paging).
+
+    Attributes:
+        uri, title, template, nav_section: Those of its first page (see ``PageSpec``);
+            page ``k`` is titled "<title>（第 k 页）" and is not in the navigation.
+        groups: Its rows, in groups, in order.
+        context: The template's values for one page (``page`` is added).
+        depends: What every page shows besides its own rows (``None``: not known
+            cheaply, every page is rendered and compared, see ``PageSpec.depends``).
+    """
+
+    uri: str
+    title: str
+    template: str
+    groups: list[paging.Group]
+    context: Callable[[paging.Page], dict[str, Any]]
+    depends: Callable[[], Hashable] | None = None
+    nav_section: str | None = None
+
+    def specs(self, page_size: int) -> list[PageSpec]:
+        pages = paging.paginate(self.uri, self.groups, page_size)
+        return [PageSpec(page.uri, self.title if page.number == 1 else f"{self.title}（第 {page.number} 页）",
+                         self.template, context, depends=_page_depends(self.depends, page),
+                         in_nav=page.number == 1, nav_section=self.nav_section if page.number == 1 else None,
+                         html=True)
+                for page, context in zip(pages, paging.contexts(pages, self.context))]
+
+
+def _page_depends(shared: Callable[[], Hashable] | None, page: paging.Page) -> Callable[[], Hashable] | None:
+    if shared is None:
+        return None
+    return lambda: (shared(), page.depends())
 
 
 def page_specs(gen: "Generator") -> list[PageSpec]:
@@ -85,9 +134,10 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
         PageSpec(AREAS_URI, "工作领域", "areas_index.md.j2", gen.areas_index_context,
                  nav_section="工作领域", section_index=True),
     ]
-    out += [PageSpec(area_uri(slug), tax.name(slug), "area.md.j2", partial(gen.area_context, slug),
-                     depends=partial(_area_depends, kb, slug), nav_section="工作领域")
-            for slug in tax.slugs]
+    size = gen.settings.page_size
+    for slug in tax.slugs:
+        out += Listing(area_uri(slug), tax.name(slug), "area.md.j2", _area_groups(kb, slug),
+                       partial(gen.area_context, slug), depends=_no_more, nav_section="工作领域").specs(size)
     # 各单位对照 of each area: linked from the area page, not listed in the navigation.
     out += [PageSpec(compare_units.units_uri(slug), f"{tax.name(slug)}：各单位对照", "compare_units.md.j2",
                      partial(compare_units.render_page, gen, slug, f"{tax.name(slug)}：各单位对照"),
@@ -95,19 +145,25 @@ def page_specs(gen: "Generator") -> list[PageSpec]:
             for slug in tax.slugs]
     out.append(PageSpec(TYPES_URI, "文件类型", "types_index.md.j2", gen.types_index_context,
                         depends=partial(_types_index_depends, kb), nav_section="文件类型", section_index=True))
-    out += [PageSpec(type_uri(t), TYPE_LABELS[t], "type.md.j2", partial(gen.type_context, t),
-                     depends=partial(_type_depends, kb, t), nav_section="文件类型")
-            for t in ENTRY_TYPES]
+    for t in ENTRY_TYPES:
+        out += Listing(type_uri(t), TYPE_LABELS[t], "type.md.j2", [_type_group(kb.by_type.get(t, ()), t)],
+                       partial(gen.type_context, t), depends=partial(_type_depends, kb, t),
+                       nav_section="文件类型").specs(size)
     out.append(PageSpec(YEARS_URI, "年度", "years_index.md.j2", gen.years_index_context,
                         nav_section="年度", section_index=True))
-    out += [PageSpec(year_uri(y), f"{y} 年", "year.md.j2", partial(gen.year_context, y),
-                     depends=partial(_year_depends, kb, y), nav_section="年度")
-            for y in kb.by_year]
+    for y in kb.by_year:
+        out += Listing(year_uri(y), f"{y} 年", "year.md.j2", _by_type(kb.by_year[y]), partial(gen.year_context, y),
+                       depends=_no_more, nav_section="年度").specs(size)
+    pending = [paging.Group(f"pending-{i}", p.title, "sources", tuple(rows), len(p.citations))
+               for i, (p, rows) in enumerate(gen.pending_rows(), 1)]
+    out += Listing(PENDING_URI, "待收录文件", "pending.md.j2", pending, gen.pending_context,
+                   depends=partial(_pending_depends, kb), nav_section=TOP).specs(size)
     out += [
-        PageSpec(PENDING_URI, "待收录文件", "pending.md.j2", gen.pending_context,
-                 depends=partial(_pending_depends, kb), nav_section=TOP),
         PageSpec(RECENT_URI, "最近更新", "recent.md.j2", gen.recent_context, nav_section=TOP),
-        PageSpec(REVIEW_URI, "待复核", "review.md.j2", gen.review_context, nav_section=TOP),
+    ]
+    out += Listing(REVIEW_URI, "待复核", "review.md.j2", [paging.Group("review", "待复核", "review", tuple(gen.review_rows()))],
+                   gen.review_context, nav_section=TOP).specs(size)
+    out += [
         # Listed by the hand-written guide section of mkdocs.yml, not by the generated part.
         PageSpec(FIELDS_URI, "字段说明", "fields.md.j2", gen.fields_context),
         PageSpec(search.SEARCH_URI, "搜索", "search.md.j2", partial(search.page_context, kb), in_nav=False),
@@ -127,6 +183,8 @@ def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], str]]]:
     yield from compilations.static_files(gen)  # “生成汇编”: small area compilations (.docx, print page)
     for path, text in compare_units.static_files(gen):  # section texts of the 各单位对照 pages
         yield path, partial(str, text)
+    for t in filters.FILTERED_TYPES:  # all rows of a filtered listing, for its filter on every page
+        yield filters.rows_path(t), partial(gen.listing_rows, t)
 
 
 def nav(specs: Iterable[PageSpec], user_nav: list | None = None) -> list:
@@ -191,26 +249,47 @@ def entry_depends(kb: "KnowledgeBase", e: "Entry") -> tuple:
     return (e, refs, family, out, inn, cited, citing, cases, history)
 
 
-def _area_depends(kb: "KnowledgeBase", slug: str) -> tuple:
-    return (tuple(kb.by_area[slug]), tuple(kb.sections_by_area[slug]))
+def _type_group(entries: Iterable["Entry"], etype: str) -> paging.Group:
+    return paging.Group(f"type-{etype}", TYPE_LABELS[etype], "entries", tuple(entries))
 
 
 def _units_depends(kb: "KnowledgeBase", slug: str) -> tuple:
     return tuple(kb.sections_by_area[slug])
 
 
-def _type_depends(kb: "KnowledgeBase", etype: str) -> tuple:
-    return tuple(kb.by_type.get(etype, ()))
+def _by_type(entries: Iterable["Entry"]) -> list[paging.Group]:
+    """Entries (newest first) in one group per type, in the order of ``ENTRY_TYPES``."""
+    groups: dict[str, list] = {}
+    for e in entries:
+        groups.setdefault(e.type, []).append(e)
+    return [_type_group(groups[t], t) for t in ENTRY_TYPES if t in groups]
+
+
+def _area_groups(kb: "KnowledgeBase", slug: str) -> list[paging.Group]:
+    """An area: its entries by type, then the report sections about it by kind (newest first)."""
+    by_kind: dict[str, list] = {}
+    for e, s in kb.sections_by_area[slug]:
+        by_kind.setdefault(s.kind, []).append((e, s))
+    return _by_type(kb.by_area[slug]) + [paging.Group(f"kind-{k}", KIND_LABELS[k], "sections", tuple(by_kind[k]))
+                                         for k in SECTION_KINDS if k in by_kind]
+
+
+def _no_more() -> tuple:
+    """A listing page that shows nothing but its rows and the sizes of its groups."""
+    return ()
+
+
+def _type_depends(kb: "KnowledgeBase", etype: str) -> Hashable:
+    # The filter form on every page counts the values of all rows.
+    if etype not in filters.FILTERED_TYPES:
+        return ()
+    return tuple(tuple(filters.row_attrs(e).values()) for e in kb.by_type.get(etype, ()))
 
 
 def _types_index_depends(kb: "KnowledgeBase") -> tuple:
     # counts and the newest three links per type (a body edit does not change this page)
     return tuple((t, len(kb.by_type.get(t, ())), tuple((e.id, e.label) for e in kb.by_type.get(t, ())[:3]))
                  for t in ENTRY_TYPES)
-
-
-def _year_depends(kb: "KnowledgeBase", year: int) -> tuple:
-    return tuple(kb.by_year[year])
 
 
 def _pending_depends(kb: "KnowledgeBase") -> tuple:

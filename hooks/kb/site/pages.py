@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from kb.analysis import articles, citations, review
-from kb.site import catalog, charts, compare, compare_units, compilations, filters
+from kb.site import catalog, charts, compare, compare_units, compilations, filters, paging
 from kb.schema.fieldguide import field_guide
 from kb.model.entry import Entry
 from kb.model.knowledge import KnowledgeBase
@@ -28,12 +28,10 @@ from kb.schema.models import (
     AUDIENCE_LABELS,
     ENTRY_TYPES,
     KIND_LABELS,
-    SECTION_KINDS,
     STATUS_LABELS,
     TYPE_LABELS,
     json_schema,
 )
-from kb.analysis.sections import Section
 from kb.site.catalog import PageSpec
 from kb.site.urls import (
     FEED_PATH,
@@ -137,7 +135,7 @@ class Generator:
             return relative(here, page_url(target_uri, du))
 
         return self.env.get_template(template).render(
-            href=href, front_matter=front_matter(title), site_title=self.site_title, **ctx
+            href=href, root_href=relative(here, ""), front_matter=front_matter(title), site_title=self.site_title, **ctx
         )
 
     def _area_rows(self) -> list[dict[str, Any]]:
@@ -185,36 +183,39 @@ class Generator:
     def areas_index_context(self) -> dict[str, Any]:
         return dict(areas=self._area_rows())
 
-    def area_context(self, slug: str) -> dict[str, Any]:
+    def area_context(self, slug: str, page: paging.Page) -> dict[str, Any]:
+        """An area's listing (kb.site.catalog): its entries by type, then its report sections by kind."""
         entries = self.kb.by_area[slug]
-        sections = self.kb.sections_by_area[slug]
-        by_kind: dict[str, list[tuple[Entry, Section]]] = {}
-        for e, s in sections:  # already newest first
-            by_kind.setdefault(s.kind, []).append((e, s))
-        spec = self.kb.taxonomy.areas[slug]
-        sections_of: dict[str, list[Section]] = {}  # a listed report: which of its sections are about this area
-        for e, s in sections:
-            sections_of.setdefault(e.id, []).append(s)
+        # A listed report: which of its sections are about this area (for the reports on this page).
+        sections_of = {e.id: [s for s in e.classified_sections if slug in s.areas]
+                       for part in page.parts if part.group.kind == "entries" for e in part.items}
         return dict(
-            sections_of=sections_of,
-            area={"slug": slug, **spec},
-            entries=entries,
-            groups=self._group_by_type(entries),
-            sections=sections,
-            section_groups=[(k, by_kind[k]) for k in SECTION_KINDS if k in by_kind],
+            area={"slug": slug, **self.kb.taxonomy.areas[slug]},
+            entry_total=len(entries),
+            type_counts=[(t, len(es)) for t, es in self._group_by_type(entries)],
+            section_total=len(self.kb.sections_by_area[slug]),
+            sections_key=next((k for k, _, _ in page.group_pages if k.startswith("kind-")), ""),
+            sections_of={k: v for k, v in sections_of.items() if v},
             compilation=compilations.area_context(self, slug),
         )
 
-    def type_context(self, etype: str) -> dict[str, Any]:
+    def type_context(self, etype: str, page: paging.Page) -> dict[str, Any]:
         entries = self.kb.by_type.get(etype, [])
-        return dict(type=etype, entries=entries,
-                    facets=filters.facets(entries) if etype in ("regulation", "policy") else [])
+        filtered = etype in filters.FILTERED_TYPES
+        return dict(type=etype, facets=filters.facets(entries) if filtered else [],
+                    rows_path=filters.rows_path(etype) if filtered else "")
 
-    def pending_context(self) -> dict[str, Any]:
+    def listing_rows(self, etype: str) -> str:
+        """The rows of a filtered listing, all pages, for docs/assets/kb-filter.js (kb.site.filters)."""
+        return filters.rows_script(etype, self.kb.by_type.get(etype, []), self.directory_urls)
+
+    def pending_rows(self) -> list[tuple[citations.Pending, list[citations.SourceRow]]]:
+        """Documents cited but not held, most cited first, each with the entries citing it."""
         by_id = self.kb.by_id
-        rows = [{"title": p.title, "citations": p.citations, "rows": citations.by_source_rows(p.citations, by_id)}
-                for p in self.kb.citations.pending]
-        return dict(pending=rows)
+        return [(p, citations.by_source_rows(p.citations, by_id)) for p in self.kb.citations.pending]
+
+    def pending_context(self, page: paging.Page) -> dict[str, Any]:
+        return dict(titles=len(page.group_pages))
 
     # -- contributor pages: recent changes, feed, review, field reference ----
 
@@ -271,13 +272,17 @@ class Generator:
             recent_href=self._absolute(page_url(RECENT_URI, self.directory_urls)),
         )
 
-    def review_context(self) -> dict[str, Any]:
+    def review_rows(self) -> list[review.ReviewState]:
+        """Entries past their review date, the longest overdue first (the 待复核 listing)."""
+        return review.overdue(self.kb.entries, self.settings.review_every, self.kb.history, self.today)
+
+    def review_context(self, page: paging.Page) -> dict[str, Any]:
         today = self.today
         defaults = self.settings.review_every
-        rows = review.overdue(self.kb.entries, defaults, self.kb.history, today)
+        rows = page.parts[0].group.items if page.parts else ()  # the whole listing: one group
         owners = Counter(s.entry.meta.owner or "" for s in rows)
         return dict(
-            rows=rows, today=today,
+            today=today,
             defaults=[(t, defaults[t]) for t in ENTRY_TYPES if t in defaults],
             owners=sorted(owners.items(), key=lambda kv: (-kv[1], kv[0] == "", kv[0])),
         )
@@ -295,9 +300,8 @@ class Generator:
             rows.append({"year": year, "counts": counts, "total": len(entries)})
         return dict(years=rows, types=ENTRY_TYPES)
 
-    def year_context(self, year: int) -> dict[str, Any]:
-        entries = self.kb.by_year[year]
-        return dict(year=year, entries=entries, groups=self._group_by_type(entries))
+    def year_context(self, year: int, page: paging.Page) -> dict[str, Any]:
+        return dict(year=year, type_counts=[(t, len(es)) for t, es in self._group_by_type(self.kb.by_year[year])])
 
     def entry_context(self, e: Entry) -> dict[str, Any]:
         by_id = self.kb.by_id
