@@ -84,6 +84,7 @@
     var parts = about + total.results + " 条结果（" + total.entries + " 个条目";
     if (total.sections) parts += "，其中段落和条文 " + total.sections + " 处";
     parts += "）";
+    if (total.exact != null && total.exact < total.results) parts += "，含完整词语的 " + total.exact + " 条排在前面";
     if (shown < total.results) parts += "，显示前 " + shown + " 条";
     return parts;
   }
@@ -136,8 +137,50 @@
         more.hidden = !(job.shown < res.total.results && res.results.length);
         results.dataset.count = String(job.shown);
         results.dataset.total = String(res.total.results);
+        results.dataset.entries = String(res.total.entries);
+        results.dataset.sections = String(res.total.sections);
         results.dataset.state = "done";
+        if (!job.counted) {
+          job.counted = true;
+          showCounts(job, token);
+        }
       });
+    }
+
+    /** Facet counts for the current query, after the first results are shown. */
+    function showCounts(job, token) {
+      form.dataset.counts = "loading";
+      var opts = options(job.st, 0);
+      opts.limit = 0;
+      opts.facets = true;
+      return engine.search(job.st.q, opts).then(function (res) {
+        if (token !== run) return;
+        FACETS.forEach(function (f) {
+          var sel = form.elements[f];
+          if (!sel) return;
+          var counts = res.facets[f] || {};
+          Array.prototype.forEach.call(sel.options, function (o) {
+            if (!o.dataset.label) o.dataset.label = o.textContent;
+            if (!o.value) { o.textContent = o.dataset.label; return; }
+            var c = counts[o.value] || 0;
+            o.dataset.count = String(c);
+            o.textContent = o.dataset.label + "（" + c + "）";
+          });
+        });
+        form.dataset.counts = "done";
+      }).catch(function () { form.dataset.counts = "error"; });
+    }
+
+    function clearCounts() {
+      FACETS.forEach(function (f) {
+        var sel = form.elements[f];
+        if (!sel) return;
+        Array.prototype.forEach.call(sel.options, function (o) {
+          if (o.dataset.label) o.textContent = o.dataset.label;
+          delete o.dataset.count;
+        });
+      });
+      form.dataset.counts = "none";
     }
 
     function search(st) {
@@ -149,6 +192,7 @@
       results.dataset.query = st.q;
       var hasFilter = FACETS.some(function (f) { return st[f]; });
       if (!st.q && !hasFilter) {
+        clearCounts();
         setStatus("输入关键词开始搜索，繁体、简体均可；用引号（\"…\" 或 “…”）要求完整短语。");
         results.dataset.count = "0";
         results.dataset.state = "done";
