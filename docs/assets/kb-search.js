@@ -1,4 +1,4 @@
-/* 知识库站内搜索（界面）：页眉搜索框和 search/ 结果页。检索由 kb-search-core.js（window.KBSearch）完成。
+/* 知识库站内搜索（界面）：页眉搜索框和 search/ 结果页。检索由 kb-search-core.js（window.KBSearch，依赖 kb-search-lib.js）完成。
  *
  * - 每个页面：在页眉放一个搜索框，提交到 search/?q=…（相对站点根目录，支持子路径部署）。
  * - search/ 页面：从网址读取查询、筛选条件和排序（q, type, area, status, year, level, kind, sort），
