@@ -19,6 +19,8 @@
  *                     status, level, snippet, marks: [[start, end], ...] (in snippet), exact, score,
  *                     why: "标题" | "简称" | "文号" (known item) | "标题" | "正文" | "相关" (full text)}]
  *        }>
+ *   engine.allEntries(query, {filters}) -> Promise<[entry number, ...]>  every result's entry (index order =
+ *     d/N.json), for benchmarks and tests
  *   engine.normalize(text) -> Promise<string>  (same length as text; Traditional -> Simplified, width, case)
  *   engine.label(facet, value) -> display label (after ready())
  *   KBSearch.siteRoot: URL of the site root this script was loaded from; KBSearch.searchPage: URL of search/.
@@ -420,9 +422,23 @@
       });
     }
 
+    /** Entry numbers (index order, newest first) of every result; for benchmarks and tests. */
+    function allEntries(query, opts) {
+      opts = opts || {};
+      query = String(query || "").trim();
+      return jobFor(query, opts.filters || {}, "relevance").then(function (st) {
+        return (st.quoted ? fill(st, Infinity) : Promise.resolve()).then(function () {
+          var seen = new Set();
+          totals(st).list.forEach(function (c) { seen.add(m.unitEntry[c.uid]); });
+          return Array.from(seen).sort(function (a, b) { return a - b; });
+        });
+      });
+    }
+
     return {
       base: ROOT.href,
       index: IDX.href,
+      allEntries: allEntries,
       ready: function () {
         return manifest().then(function (mf) { return { entries: mf.entries, units: mf.units, facets: mf.facets }; });
       },
