@@ -63,6 +63,18 @@ def test_terms_are_characters_bigrams_and_words():
     assert "统战部" not in t  # no dictionary: bigrams find every phrase
 
 
+def entry_doc(index, n: int) -> dict:
+    """The display file of entry n, its parts joined when it is split."""
+    if f"d/{n}.json" in index.files:
+        return json.loads(index.files[f"d/{n}.json"])
+    parts, p = [], 0
+    while f"d/{n}-{p}.json" in index.files:
+        parts.append(json.loads(index.files[f"d/{n}-{p}.json"]))
+        p += 1
+    assert parts and all(len(x["units"]) == search.build.PART_UNITS for x in parts[:-1])
+    return dict(parts[0], units=[u for x in parts for u in x["units"]])
+
+
 def test_every_entry_section_and_article_is_indexed(kb, index):
     assert index.stats["entries"] == len(kb.entries)
     sections = sum(len(e.sections) for e in kb.entries)  # also part headings without text of their own
@@ -74,7 +86,7 @@ def test_every_entry_section_and_article_is_indexed(kb, index):
     assert [v for v, _ in manifest["facets"]["area"]] == kb.taxonomy.slugs
     dates = []
     for n, e in enumerate(search.date_order(kb.entries)):  # numbered newest first
-        doc = json.loads(index.files[f"d/{n}.json"])
+        doc = entry_doc(index, n)
         assert doc["id"] == e.id and doc["url"] == e.url
         structure = kb.structures.get(e.id)
         expected = [s.anchor for s in e.sections] + [a.anchor for a in (structure.items if structure else [])
@@ -86,7 +98,7 @@ def test_every_entry_section_and_article_is_indexed(kb, index):
 
 def test_article_units_hold_the_article_text(kb, index):
     n = [e.id for e in search.date_order(kb.entries)].index("zongjiao-shiwu-tiaoli-2017")
-    doc = json.loads(index.files[f"d/{n}.json"])
+    doc = entry_doc(index, n)
     art = {u["anchor"]: u for u in doc["units"]}["article-36"]
     assert art["title"] == "第三十六条" and art["text"].startswith("第三十六条")
     assert "第三十七条" not in art["text"]
@@ -154,6 +166,12 @@ def test_index_is_deterministic(kb, index):
         return h.hexdigest()
 
     assert digest(index) == digest(again)
+
+
+def test_large_entries_are_split_into_parts(index):
+    split = [k for k in index.files if re.fullmatch(r"d/\d+-\d+\.json", k)]
+    assert split, "the sample reports are large enough to be split"
+    assert all(len(index.files[k]) < 4 * search.build.SPLIT_BYTES for k in split)
 
 
 def test_no_unit_text_keeps_markdown_syntax(index):

@@ -77,8 +77,14 @@
             for (var i = 0; i + 1 < mf.t2s.length; i += 2) charMap.set(mf.t2s.charCodeAt(i), mf.t2s.charCodeAt(i + 1));
             mf.t2s = 0;
           }
+          // per entry: units * 2 + 1 when its display file is split in parts of PART units (d/N-P.json)
           var unitEntry = new Uint32Array(mf.units), unitFirst = new Uint32Array(counts.length + 1), u = 0;
-          counts.forEach(function (n, e) { unitFirst[e] = u; for (var k = 0; k < n; k++) unitEntry[u++] = e; });
+          mf.split = new Uint8Array(counts.length);
+          counts.forEach(function (v, e) {
+            unitFirst[e] = u;
+            mf.split[e] = v & 1;
+            for (var k = 0; k < Math.floor(v / 2); k++) unitEntry[u++] = e;
+          });
           unitFirst[counts.length] = u;
           mf.unitEntry = unitEntry;
           mf.unitFirst = unitFirst;
@@ -197,7 +203,26 @@
       });
     }
 
-    function entryDoc(n) { return fetchOnce("d/" + n + ".json", "json"); }
+    var PART = 4;  // units per part of a split display file (kb.site.search.build.PART_UNITS)
+
+    /** The display file of entry n with all its units. */
+    function entryDoc(n) {
+      if (!m.split[n]) return fetchOnce("d/" + n + ".json", "json");
+      var parts = [];
+      for (var p = 0; p * PART < m.unitFirst[n + 1] - m.unitFirst[n]; p++) parts.push(fetchOnce("d/" + n + "-" + p + ".json", "json"));
+      return Promise.all(parts).then(function (ps) {
+        return Object.assign({}, ps[0], { units: [].concat.apply([], ps.map(function (x) { return x.units; })) });
+      });
+    }
+
+    /** {doc, unit} of unit uid, fetching only the part that holds it. */
+    function unitDoc(uid) {
+      var n = m.unitEntry[uid], k = uid - m.unitFirst[n];
+      if (!m.split[n]) return entryDoc(n).then(function (doc) { return { doc: doc, unit: doc.units[k] }; });
+      return fetchOnce("d/" + n + "-" + Math.floor(k / PART) + ".json", "json").then(function (doc) {
+        return { doc: doc, unit: doc.units[k % PART] };
+      });
+    }
 
     function unitHay(doc, unit) {
       return normalizeWith(unit.title, unit.sTitle) + "\n" + (unit.anchor ? "" : normalizeWith(doc.meta, doc.sMeta) + "\n") +
@@ -208,8 +233,9 @@
     function verify(batch, terms) {
       return Promise.all(batch.map(function (c) {
         var n = m.unitEntry[c.uid];
-        return entryDoc(n).then(function (doc) {
-          var unit = doc.units[c.uid - m.unitFirst[n]];
+        return (c.spread ? entryDoc(n).then(function (doc) { return { doc: doc, unit: doc.units[c.uid - m.unitFirst[n]] }; })
+          : unitDoc(c.uid)).then(function (du) {
+          var doc = du.doc, unit = du.unit;
           var hays = (c.spread ? doc.units : [unit]).map(function (u) { return unitHay(doc, u).replace(/\s+/g, ""); });
           var exact = 0, missing = false;
           terms.forEach(function (t) {
@@ -252,7 +278,8 @@
           if (same.length) rows = same;
         }
         return Promise.all(rows.map(function (r) {
-          return entryDoc(r[0]).then(function (doc) {
+          var load = t.article ? entryDoc(r[0]) : unitDoc(m.unitFirst[r[0]]).then(function (du) { return du.doc; });
+          return load.then(function (doc) {
             var k = t.article ? doc.units.findIndex(function (u) { return u.anchor === t.article; }) : 0;
             if (k < 0 || !matchesFilters(doc, doc.units[k], filters)) return null;
             return { uid: m.unitFirst[r[0]] + k, score: Infinity, doc: doc, unit: doc.units[k], exact: true, keep: true,

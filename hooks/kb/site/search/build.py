@@ -22,6 +22,8 @@ FORMAT_VERSION = 2
 SHARD_TARGET = 12 * 1024  # bytes of posting data per shard file (before the term table)
 LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
 T2S_SHARDS = 32  # the character table is split by code point: a query fetches the parts it needs
+SPLIT_BYTES = 3 * 1024  # entry display files larger than this are split ...
+PART_UNITS = 4  # ... into parts of this many units (d/N-P.json), flagged in units.bin
 MAX_TF = 7
 TITLE_BONUS = 16
 
@@ -99,7 +101,6 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     uid = 0
     for n, e in enumerate(entries):
         units = entry_units(e, area_name, structures.get(e.id))
-        varint(len(units), counts)
         _facet_record(e, units, values, facet_bytes)
         meta = meta_line(e, area_name)
         doc = {
@@ -143,7 +144,16 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
                 unit_doc["kind"] = u.kind or ""
             doc["units"].append(unit_doc)
             uid += 1
-        files[f"d/{n}.json"] = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
+        whole = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
+        if len(whole) > SPLIT_BYTES and len(units) > PART_UNITS:
+            # Large entries in parts of PART_UNITS units: a result fetches only its part.
+            varint(len(units) * 2 + 1, counts)
+            for p in range(0, len(units), PART_UNITS):
+                part = dict(doc, units=doc["units"][p:p + PART_UNITS])
+                files[f"d/{n}-{p // PART_UNITS}.json"] = dumps_html_safe(part).encode("utf-8")
+        else:
+            varint(len(units) * 2, counts)
+            files[f"d/{n}.json"] = whole
     n_units = uid
     files["units.bin"] = bytes(counts)
     files["facets.bin"] = bytes(facet_bytes)
