@@ -156,7 +156,6 @@
 
 
 
-
     /** Candidate units: [{uid, score, spread}]; a multi-word query also matches an entry whose units
      *  together hold every word (spread: shown with its best unit). */
     function candidates(terms, filters) {
@@ -261,14 +260,7 @@
       if (!m.known) return Promise.resolve([]);
       var key = (normalizeWith(query.replace(/[《》〈〉"“”「」]/g, "")).match(TOKEN_RE) || []).join("");
       if (key.length < 2) return Promise.resolve([]);
-      var tries = [{ key: key }];
-      var a = L.ARTICLE_RE.exec(key);
-      if (a && toInt(a[2])) tries.push({ key: a[1], article: "article-" + toInt(a[2]) + (a[3] && toInt(a[3]) ? "-" + toInt(a[3]) : "") });
-      tries.slice().forEach(function (t) {
-        var y = L.YEAR_END_RE.exec(t.key), s = L.YEAR_START_RE.exec(t.key);
-        if (y) tries.push({ key: y[1], year: +y[2], article: t.article });
-        else if (s) tries.push({ key: s[2], year: +s[1], article: t.article });
-      });
+      var tries = L.knownTries(key);
       return Promise.all(tries.map(function (t) { return knownLookup(t.key); })).then(function (found) {
         var i = found.findIndex(function (rows) { return rows && rows.length; });
         if (i < 0) return [];
@@ -289,34 +281,11 @@
       });
     }
 
-
     // -- results -------------------------------------------------------------------
 
 
 
-
-    function toResult(r, needles) {
-      var doc = r.doc, unit = r.unit;
-      var text = unit.text, norm = normalizeWith(unit.text, unit.sText);
-      if (!text || (!unit.anchor && !needles.some(function (nd) { return norm.indexOf(nd) >= 0; }))) {
-        text = doc.meta + "。" + unit.text;
-        norm = normalizeWith(doc.meta, doc.sMeta) + "。" + norm;
-      }
-      var snip = snippetOf(text, norm, needles);
-      var title = unit.anchor ? (unit.anchor.indexOf("article-") === 0 ? doc.title + " " + unit.title : unit.title) : doc.title;
-      var ntitle = unit.anchor ? (unit.anchor.indexOf("article-") === 0 ? normalizeWith(doc.title, doc.sTitle) + " " : "") +
-        normalizeWith(unit.title, unit.sTitle) : normalizeWith(doc.title, doc.sTitle);
-      return {
-        url: new URL(doc.url + (unit.anchor ? "#" + unit.anchor : ""), ROOT).href,
-        title: title, titleMarks: marksIn(ntitle, needles),
-        entryTitle: doc.title, entry: doc.id, anchor: unit.anchor,
-        type: doc.type, typeLabel: doc.typeLabel, kind: unit.kind || "",
-        areas: unit.anchor && unit.areas ? unit.areas : doc.areas,
-        year: doc.year, date: doc.date || "", status: doc.status, level: doc.level,
-        snippet: snip.text, marks: snip.marks,
-        why: r.why, exact: !!r.exact, score: r.score === Infinity ? null : r.score,
-      };
-    }
+    function toResult(r, needles) { return L.toResult(r, needles, ROOT, normalizeWith); }
 
     function filterKey(filters) { return FACETS.map(function (f) { return filters[f] || ""; }).join("|"); }
 
@@ -398,22 +367,12 @@
     function facetTable() {
       if (!facetPromise) {
         facetPromise = fetchOnce("facets.bin").then(function (buf) {
-          var v = varints(buf), p = 0, report = (m.facets.type.findIndex(function (x) { return x[0] === "report"; })) + 1;
-          var entries = [], sections = new Map();
-          for (var n = 0; n < m.entries; n++) {
-            var e = { type: v[p++], status: v[p++], year: v[p++], level: v[p++], area: v[p++] };
-            entries.push(e);
-            if (e.type === report) {
-              for (var u = m.unitFirst[n] + 1; u < m.unitFirst[n + 1]; u++) sections.set(u, { kind: v[p++], area: v[p++] });
-            }
-          }
-          return { entries: entries, sections: sections };
+          return L.parseFacetTable(buf, m);
         });
         facetPromise.catch(function () { facetPromise = null; });
       }
       return facetPromise;
     }
-
 
     /** Counts per facet value for the query; a facet with a filter set is counted without its own filter. */
     function facetCounts(query, filters, sort, st) {

@@ -234,11 +234,63 @@
       return out;
     }
 
+  /** Known-item keys to try for a query key: as typed, without an article number, without a year. */
+  function knownTries(key) {
+    var tries = [{ key: key }];
+    var a = ARTICLE_RE.exec(key);
+    if (a && toInt(a[2])) tries.push({ key: a[1], article: "article-" + toInt(a[2]) + (a[3] && toInt(a[3]) ? "-" + toInt(a[3]) : "") });
+    tries.slice().forEach(function (t) {
+      var y = YEAR_END_RE.exec(t.key), s = YEAR_START_RE.exec(t.key);
+      if (y) tries.push({ key: y[1], year: +y[2], article: t.article });
+      else if (s) tries.push({ key: s[2], year: +s[1], article: t.article });
+    });
+    return tries;
+  }
+
+  /** facets.bin -> {entries: [{type, status, year, level, area}], sections: Map(uid -> {kind, area})}. */
+  function parseFacetTable(buf, m) {
+    var v = varints(buf), p = 0, report = (m.facets.type.findIndex(function (x) { return x[0] === "report"; })) + 1;
+    var entries = [], sections = new Map();
+    for (var n = 0; n < m.entries; n++) {
+      var e = { type: v[p++], status: v[p++], year: v[p++], level: v[p++], area: v[p++] };
+      entries.push(e);
+      if (e.type === report) {
+        for (var u = m.unitFirst[n] + 1; u < m.unitFirst[n + 1]; u++) sections.set(u, { kind: v[p++], area: v[p++] });
+      }
+    }
+    return { entries: entries, sections: sections };
+  }
+
+  /** A public result object (see kb-search-core.js) from a verified candidate. */
+  function toResult(r, needles, ROOT, normalizeWith) {
+    var doc = r.doc, unit = r.unit;
+    var text = unit.text, norm = normalizeWith(unit.text, unit.sText);
+    if (!text || (!unit.anchor && !needles.some(function (nd) { return norm.indexOf(nd) >= 0; }))) {
+      text = doc.meta + "。" + unit.text;
+      norm = normalizeWith(doc.meta, doc.sMeta) + "。" + norm;
+    }
+    var snip = snippetOf(text, norm, needles);
+    var title = unit.anchor ? (unit.anchor.indexOf("article-") === 0 ? doc.title + " " + unit.title : unit.title) : doc.title;
+    var ntitle = unit.anchor ? (unit.anchor.indexOf("article-") === 0 ? normalizeWith(doc.title, doc.sTitle) + " " : "") +
+      normalizeWith(unit.title, unit.sTitle) : normalizeWith(doc.title, doc.sTitle);
+    return {
+      url: new URL(doc.url + (unit.anchor ? "#" + unit.anchor : ""), ROOT).href,
+      title: title, titleMarks: marksIn(ntitle, needles),
+      entryTitle: doc.title, entry: doc.id, anchor: unit.anchor,
+      type: doc.type, typeLabel: doc.typeLabel, kind: unit.kind || "",
+      areas: unit.anchor && unit.areas ? unit.areas : doc.areas,
+      year: doc.year, date: doc.date || "", status: doc.status, level: doc.level,
+      snippet: snip.text, marks: snip.marks,
+      why: r.why, exact: !!r.exact, score: r.score === Infinity ? null : r.score,
+    };
+  }
+
   window.KBSearchLib = {
     FILE: FILE, FACETS: FACETS, TOKEN_RE: TOKEN_RE, loadScript: loadScript, fnv1a: fnv1a, u32: u32,
     varints: varints, parseRecords: parseRecords, decode: decode, isCjk: isCjk, fold: fold, toInt: toInt,
     ARTICLE_RE: ARTICLE_RE, YEAR_END_RE: YEAR_END_RE, YEAR_START_RE: YEAR_START_RE,
     requiredKeys: requiredKeys, intersect: intersect, andLists: andLists, matchesFilters: matchesFilters,
     needlesOf: needlesOf, marksIn: marksIn, snippetOf: snippetOf, countFacets: countFacets,
+    knownTries: knownTries, parseFacetTable: parseFacetTable, toResult: toResult,
   };
 })();
