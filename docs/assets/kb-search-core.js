@@ -167,7 +167,7 @@
       if (!all.length) return Promise.resolve([]);
       return Promise.all(all.map(record)).then(function (recs) {
         var lists = {};
-        all.forEach(function (k, i) { lists[k] = decode(recs[i]); });
+        all.forEach(function (k, i) { lists[k] = decode(recs[i], m.units); });
         var facetLists = facetKeys.map(function (k) { return { ids: lists[k].ids, w: null, scored: false }; });
         if (!terms.length) {
           var f = andLists(facetLists);

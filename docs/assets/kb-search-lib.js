@@ -6,6 +6,7 @@
 
   var FILE = location.protocol === "file:";
   var FACETS = ["type", "area", "status", "year", "level", "kind"];
+  var TITLE_BONUS = 16;  // kb.site.search.build.TITLE_BONUS
   var TOKEN_RE = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+/g;
 
   var encoder = new TextEncoder();
@@ -71,22 +72,32 @@
   }
 
   /** Posting list -> {ids: sorted Uint32Array, w: weights or null}. */
-  function decode(rec) {
+  function decode(rec, nUnits) {
     if (!rec) return { ids: new Uint32Array(0), w: new Uint8Array(0) };
     var ids = new Uint32Array(rec.df), w, d = rec.data, n = 0;
-    if (rec.kind === 1) {
-      for (var i = 0; i < d.length; i++) {
+    if (rec.kind === 1 || rec.kind === 2) {
+      var len = rec.kind === 2 ? Math.ceil(nUnits / 8) : d.length;
+      for (var i = 0; i < len; i++) {
         var byte = d[i];
         for (var bit = 0; byte; bit++, byte >>= 1) if (byte & 1) ids[n++] = i * 8 + bit;
       }
       w = null;
+      if (rec.kind === 2) {  // then the ids with the term in their title (kb.site.search.encode)
+        w = new Uint8Array(rec.df).fill(1);
+        var titles = varints(d.subarray(len)), at = 0, prev = -1;
+        titles.forEach(function (gap) {
+          prev += gap + 1;
+          while (ids[at] < prev) at++;
+          w[at] = 1 + TITLE_BONUS;
+        });
+      }
     } else {
-      var p = 0, prev = -1;
+      var p = 0, prev2 = -1;
       for (var k = 0; k < rec.df; k++) {
         var v = 0, shift = 0, b;
         do { b = d[p++]; v += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
-        prev = prev + v + 1;
-        ids[k] = prev;
+        prev2 = prev2 + v + 1;
+        ids[k] = prev2;
       }
       w = d.subarray(p, p + rec.df);
     }

@@ -161,7 +161,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     encoded: dict[str, tuple[int, int, bytes]] = {}
     small_total = 0
     for t in sorted(postings):
-        kind, data = encode_postings(postings[t], bytes(weights[t]), n_units)
+        kind, data = encode_postings(postings[t], bytes(weights[t]), n_units, TITLE_BONUS)
         encoded[t] = (kind, len(postings[t]), data)
         if len(data) <= LARGE_TERM:
             small_total += len(data) + len(t.encode("utf-8")) + 10

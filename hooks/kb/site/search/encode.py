@@ -10,8 +10,10 @@ def varint(n: int, out: bytearray) -> None:
     out.append(n)
 
 
-def encode_postings(ids: list[int], weights: bytes, n_units: int) -> tuple[int, bytes]:
-    """(kind, bytes): kind 0 = gap varints then one weight byte per id; kind 1 = bitmap."""
+def encode_postings(ids: list[int], weights: bytes, n_units: int, title_from: int = 256) -> tuple[int, bytes]:
+    """(kind, bytes): kind 0 = gap varints then one weight byte per id; kind 1 = bitmap; kind 2 = bitmap
+    followed by the gap varints of the ids whose weight is at least ``title_from`` (title matches), so
+    that a common term still ranks title matches first."""
     lst = bytearray()
     prev = -1
     for i in ids:
@@ -23,7 +25,13 @@ def encode_postings(ids: list[int], weights: bytes, n_units: int) -> tuple[int, 
         bm = bytearray(bitmap_len)
         for i in ids:
             bm[i >> 3] |= 1 << (i & 7)
-        return 1, bytes(bm)
+        titles = bytearray()
+        prev = -1
+        for i, w in zip(ids, weights):
+            if w >= title_from:
+                varint(i - prev - 1, titles)
+                prev = i
+        return (2, bytes(bm) + bytes(titles)) if titles else (1, bytes(bm))
     return 0, bytes(lst)
 
 
