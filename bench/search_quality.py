@@ -62,8 +62,11 @@ def source_texts(project: Path) -> dict[str, str]:
 def ground_truth(project: Path, idx: Path, queries=QUERIES) -> tuple[list[str], dict[str, set[str]]]:
     """(entry ids in index order, query -> relevant entry ids)."""
     ids = []
-    for n in range(len(list((idx / "d").glob("*.json")))):
-        ids.append(json.loads((idx / "d" / f"{n}.json").read_text(encoding="utf-8"))["id"])
+    for n in range(json.loads((idx / "manifest.json").read_text(encoding="utf-8"))["entries"]):
+        path = idx / "d" / f"{n}.json"
+        if not path.exists():
+            path = idx / "d" / f"{n}-0.json"  # a split display file
+        ids.append(json.loads(path.read_text(encoding="utf-8"))["id"])
     texts = source_texts(project)
     truth = {}
     for q in queries:
