@@ -165,6 +165,7 @@ def test_sort_by_date_newest_and_oldest(page, server):  # noqa: F811
 
 
 def option_counts(pg, name: str) -> dict[str, int]:
+    pg.focus(f"#kb-filter-{name}")  # counts are fetched when the filters are first used
     pg.wait_for_selector("form.kb-search-form[data-counts=done]", state="attached", timeout=10_000)
     return pg.evaluate("""(name) => Object.fromEntries(Array.from(document.querySelectorAll('#kb-filter-' + name + ' option'))
         .filter(o => o.value && o.dataset.count !== undefined).map(o => [o.value, Number(o.dataset.count)]))""", name)

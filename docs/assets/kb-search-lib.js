@@ -260,13 +260,21 @@
 
   /** facets.bin -> {entries: [{type, status, year, level, area}], sections: Map(uid -> {kind, area})}. */
   function parseFacetTable(buf, m) {
-    var v = varints(buf), p = 0, report = (m.facets.type.findIndex(function (x) { return x[0] === "report"; })) + 1;
+    var p = 0, report = (m.facets.type.findIndex(function (x) { return x[0] === "report"; })) + 1;
+    function next() {
+      var n = 0, shift = 0, b;
+      do { b = buf[p++]; n += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+      return n;
+    }
     var entries = [], sections = new Map();
     for (var n = 0; n < m.entries; n++) {
-      var e = { type: v[p++], status: v[p++], year: v[p++], level: v[p++], area: v[p++] };
+      var ts = next();
+      var e = { type: ts % 8, status: Math.floor(ts / 8), year: next(), level: next(), area: next() };
       entries.push(e);
-      if (e.type === report) {
-        for (var u = m.unitFirst[n] + 1; u < m.unitFirst[n + 1]; u++) sections.set(u, { kind: v[p++], area: v[p++] });
+      if (e.type !== report) continue;
+      for (var u = m.unitFirst[n] + 1; u < m.unitFirst[n + 1]; u++) {
+        var b = buf[p++], a = b % 16;  // kind * 16 + area (kb.site.search.build._facet_record)
+        sections.set(u, { kind: Math.floor(b / 16), area: a === 0 ? e.area : a === 15 ? next() : Math.pow(2, a - 1) });
       }
     }
     return { entries: entries, sections: sections };

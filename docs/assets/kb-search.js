@@ -97,6 +97,22 @@
     var status = document.getElementById("kb-search-status");
     var more = document.getElementById("kb-search-more");
     var run = 0, current = null;
+    // Facet counts need the facet table (about 10 bytes per entry): fetched when the filters are first
+    // used, then shown for every query.
+    var countsWanted = false;
+    var filters = form.querySelector(".kb-search-filters");
+    function wantCounts() {
+      if (countsWanted) return;
+      countsWanted = true;
+      if (current && !current.counted && results.dataset.state === "done") {
+        current.counted = true;
+        showCounts(current, run);
+      }
+    }
+    if (filters) {
+      filters.addEventListener("focusin", wantCounts);
+      filters.addEventListener("pointerdown", wantCounts);
+    }
 
     function formState() {
       var st = { q: input.value.trim(), sort: form.elements.sort ? form.elements.sort.value : "" };
@@ -140,7 +156,7 @@
         results.dataset.entries = String(res.total.entries);
         results.dataset.sections = String(res.total.sections);
         results.dataset.state = "done";
-        if (!job.counted) {
+        if (countsWanted && !job.counted) {
           job.counted = true;
           showCounts(job, token);
         }
@@ -190,6 +206,7 @@
       more.hidden = true;
       results.dataset.state = "loading";
       results.dataset.query = st.q;
+      if (countsWanted) form.dataset.counts = "pending";
       var hasFilter = FACETS.some(function (f) { return st[f]; });
       if (!st.q && !hasFilter) {
         clearCounts();

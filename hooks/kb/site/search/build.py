@@ -19,7 +19,7 @@ from kb.site.urls import page_url
 INDEX_DIR = "search/idx"
 FORMAT_VERSION = 2
 
-SHARD_TARGET = 12 * 1024  # bytes of posting data per shard file (before the term table)
+SHARD_TARGET = 4 * 1024  # bytes of posting data per shard file (before the term table)
 LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
 T2S_SHARDS = 32  # the character table is split by code point: a query fetches the parts it needs
 SPLIT_BYTES = 3 * 1024  # entry display files larger than this are split ...
@@ -69,21 +69,28 @@ def _simplified(doc: dict, key: str, text: str) -> None:
         doc[key] = s
 
 
-def _facet_record(e, units, values: dict[str, list[list[str]]], out: bytearray) -> None:
-    """Per entry: type, status, year, level (indexes + 1, 0 = none), area bit mask; then per
-    section unit its kind and area mask. Read only for the facet counts."""
-    idx = {f: {v[0]: i + 1 for i, v in enumerate(vals)} for f, vals in values.items()}
+def _facet_record(e, units, idx: dict[str, dict[str, int]], out: bytearray) -> None:
+    """Facet values for the counts (read only when the filters are opened). Per entry: type + 8 * status,
+    year, level (indexes + 1, 0 = none) and the area bit mask; then per report section one byte,
+    kind * 16 + area (0: the entry's areas, 1-14: that one area, 15: a bit mask follows)."""
 
     def mask(areas) -> int:
         return sum(1 << (idx["area"][a] - 1) for a in areas if a in idx["area"])
 
-    for f, v in (("type", e.type), ("status", getattr(e.meta, "status", None)), ("year", str(e.year)),
-                 ("level", getattr(e.meta, "level", None))):
-        varint(idx[f].get(v, 0) if v else 0, out)
+    varint(idx["type"][e.type] + 8 * idx["status"].get(getattr(e.meta, "status", None) or "", 0), out)
+    varint(idx["year"].get(str(e.year), 0), out)
+    varint(idx["level"].get(getattr(e.meta, "level", None) or "", 0), out)
     varint(mask(e.meta.areas), out)
+    if not e.sections:
+        return
     for u in units[1:]:
-        if e.sections:
-            varint(idx["kind"].get(u.kind, 0) if u.kind else 0, out)
+        kind = idx["kind"].get(u.kind or "", 0)
+        if list(u.areas) == list(e.meta.areas):
+            out.append(kind * 16)
+        elif len(u.areas) == 1 and idx["area"].get(u.areas[0], 99) < 15:
+            out.append(kind * 16 + idx["area"][u.areas[0]])
+        else:
+            out.append(kind * 16 + 15)
             varint(mask(u.areas), out)
 
 
@@ -91,6 +98,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     """``entry_url(entry)`` gives the entry's URL relative to the site root."""
     area_name = area_name or kb.taxonomy.name
     values = facet_values(kb)
+    value_index = {f: {v[0]: i + 1 for i, v in enumerate(vals)} for f, vals in values.items()}
     postings: dict[str, list[int]] = {}
     weights: dict[str, bytearray] = {}
     files: dict[str, bytes] = {}
@@ -101,7 +109,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     uid = 0
     for n, e in enumerate(entries):
         units = entry_units(e, area_name, structures.get(e.id))
-        _facet_record(e, units, values, facet_bytes)
+        _facet_record(e, units, value_index, facet_bytes)
         meta = meta_line(e, area_name)
         doc = {
             "id": e.id,

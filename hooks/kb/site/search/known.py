@@ -17,7 +17,7 @@ from kb.site.search.encode import fnv1a
 from kb.site.search.text import known_key
 from kb.site.search.units import STATUS_RANK, entry_date
 
-SHARD_TARGET = 4 * 1024
+SHARD_TARGET = 2 * 1024
 WHY_ORDER = {"标题": 0, "文号": 1, "简称": 2}
 
 
