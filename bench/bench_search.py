@@ -5,6 +5,8 @@ For each size N (default 1000 and 10000) this generates a project with
 127.0.0.1 and reports:
 
 - build time and the size of the search index on disk (``search/idx``);
+- recall and P@10 against a brute-force ground truth (``search_quality.py``: Simplified/Traditional
+  normalised substring search over the source entries), for 20 queries;
 - for several first queries, each in a fresh browser context (empty cache):
   the time from typing (the input event, so including the 120 ms input
   debounce) to the results being shown ("ms"), the same for a second query
@@ -75,7 +77,7 @@ def build(n: int, work: Path) -> tuple[Path, float]:
     return www, time.perf_counter() - t
 
 
-def measure(www: Path) -> list[dict]:
+def measure(www: Path, project: Path | None = None) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -89,6 +91,18 @@ def measure(www: Path) -> list[dict]:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            if project is not None:
+                from search_quality import quality
+
+                ctx = browser.new_context()
+                rows_q = quality(ctx.new_page(), base, project, www / "kb" / "search" / "idx")
+                ctx.close()
+                print(f"{'quality query':<24}{'relevant':>9}{'found':>7}{'recall':>8}{'P@10':>6}")
+                for r in rows_q:
+                    print(f"{r['query']:<24}{r['relevant']:>9}{r['found']:>7}{r['recall']:>8.3f}{r['p10']:>6.2f}")
+                n = len(rows_q)
+                print(f"{'mean':<24}{'':>9}{'':>7}{sum(r['recall'] for r in rows_q) / n:>8.3f}"
+                      f"{sum(r['p10'] for r in rows_q) / n:>6.2f}")
             for q, facets in QUERIES:
                 ctx = browser.new_context()
                 page = ctx.new_page()
@@ -130,8 +144,9 @@ def main() -> None:
         site, _ = du(www / "kb")
         print(f"\n== {n} entries: build {secs:.1f} s, site {site / 2**20:.1f} MB, "
               f"search index {size / 2**20:.2f} MB in {files} files")
+        rows = measure(www, work / f"kb{n}")
         print(f"{'query':<28}{'results':>8}{'ms':>8}{'warm ms':>8}{'index KB':>10}{'req':>5}{'page+query KB':>15}")
-        for r in measure(www):
+        for r in rows:
             print(f"{r['query']:<28}{r['results']:>8}{r['ms']:>8.0f}{r['warm_ms']:>8.0f}{r['query_kb']:>10.1f}{r['requests']:>5}"
                   f"{r['total_kb']:>15.1f}")
     print(f"\nprojects and sites in {work}")
