@@ -9,7 +9,7 @@ edition (``KB_OFFLINE=1``, ``extra.kb.offline: true`` or ``kb publish
   file), as Material's own ``offline`` plugin does;
 - ships every search index file also as a small script
   (``search/idx/s/0.bin.js``) that stores it in ``window.__kbIdx``; on a
-  ``file:`` page ``docs/assets/kb-search.js`` loads these with ``<script>``
+  ``file:`` page ``docs/assets/kb-search-core.js`` loads these with ``<script>``
   tags instead of ``fetch()``. Binary files are base64 text, JSON files a
   JSON literal.
 
