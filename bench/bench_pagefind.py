@@ -1,0 +1,168 @@
+"""The Pagefind column of bench/bench_search.py, and the ground truth both engines are scored against.
+
+Pagefind (https://pagefind.app, the ``extended`` build, which segments
+Chinese) is installed by ``ensure_pagefind()`` into a virtual environment of
+its own, ``bench/.pagefind-venv`` (git-ignored): it is never a dependency of
+the project. It indexes the same entry pages of the built site (the article
+of every entry page) into ``<site>/pagefind/``; the browser loads its own
+``pagefind.js`` from there.
+
+Ground truth: an entry is relevant to a query when its source file (front
+matter values and body, Markdown marks removed), converted to Simplified
+with OpenCC's phrase-level t2s and with all white space removed, contains
+every space-separated word of the query (converted the same way). Only the
+entries of the build (``entries.json``) count.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".pagefind-venv"
+REQUIREMENT = "pagefind[extended]>=1.5.2,<1.6"
+ENTRY_GLOB = "{regulations,policies,reports,cases}/*/index.html"
+ROOT_SELECTOR = "article.md-content__inner"
+
+
+def ensure_pagefind() -> Path:
+    """The bench-only virtual environment with Pagefind (created on first use); returns its python."""
+    py = VENV / "bin" / "python"
+    stamp = VENV / ".installed"
+    if not stamp.exists():
+        if not py.exists():
+            venv.create(VENV, with_pip=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", REQUIREMENT], check=True)
+        stamp.write_text(REQUIREMENT + "\n", encoding="utf-8")
+    return py
+
+
+def pagefind_version(py: Path) -> str:
+    out = subprocess.run([str(py), "-m", "pagefind", "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def index_site(site: Path) -> float:
+    """Index the entry pages of ``site`` into ``site/pagefind``; returns the seconds it took."""
+    py = ensure_pagefind()
+    t = time.perf_counter()
+    subprocess.run([str(py), "-m", "pagefind", "--site", str(site), "--glob", ENTRY_GLOB,
+                    "--root-selector", ROOT_SELECTOR, "--force-language", "zh", "--quiet"], check=True)
+    return time.perf_counter() - t
+
+
+# -- ground truth -----------------------------------------------------------------
+
+_MARKS = re.compile(r"[*_`#>|\[\]()!{}]|\s+")
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return [str(value)] if value is not None else []
+
+
+def source_texts(project: Path, site: Path) -> dict[str, str]:
+    """Entry id -> Simplified, space-free text of its source file, for the entries in the build."""
+    import opencc
+
+    conv = opencc.OpenCC("t2s")
+    built = {e["id"] for e in json.loads((site / "entries.json").read_text(encoding="utf-8"))["entries"]}
+    out = {}
+    for path in sorted((project / "data").rglob("*.md")):
+        raw = path.read_text(encoding="utf-8")
+        _, fm, body = raw.split("---\n", 2)
+        meta = yaml.safe_load(fm)
+        if meta.get("id") not in built:
+            continue
+        text = "\n".join(_strings({k: v for k, v in meta.items() if k not in ("id", "audience", "areas")})) + body
+        out[meta["id"]] = _MARKS.sub("", conv.convert(text))
+    return out
+
+
+def truth(texts: dict[str, str], query: str) -> set[str]:
+    import opencc
+
+    words = [opencc.OpenCC("t2s").convert(w) for w in query.split()]
+    return {eid for eid, text in texts.items() if all(w in text for w in words)}
+
+
+def scores(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
+    """(recall of the whole result list, precision of its first 10) over distinct entries."""
+    seen: list[str] = []
+    for eid in ranked:
+        if eid not in seen:
+            seen.append(eid)
+    top = seen[:10]
+    recall = len(relevant & set(seen)) / len(relevant) if relevant else 1.0
+    p10 = sum(e in relevant for e in top) / len(top) if top else (1.0 if not relevant else 0.0)
+    return recall, p10
+
+
+# -- in the browser -----------------------------------------------------------------
+
+# Time to first results: from the query to the first 10 results with their titles and snippets.
+PAGEFIND_FIRST = """async ([bundle, q]) => {
+  const t0 = performance.now();
+  const pf = await import(bundle + 'pagefind.js');
+  const s = await pf.search(q);
+  const top = await Promise.all(s.results.slice(0, 10).map((r) => r.data()));
+  const end = performance.now();
+  return { ms: end - t0, end: end, count: s.results.length, top: top.map((d) => d.url) };
+}"""
+
+PAGEFIND_ALL = """async ([bundle, q]) => {
+  const pf = await import(bundle + 'pagefind.js');
+  const s = await pf.search(q);
+  const urls = [];
+  for (let i = 0; i < s.results.length; i += 50) {
+    const batch = await Promise.all(s.results.slice(i, i + 50).map((r) => r.data()));
+    batch.forEach((d) => urls.push(d.url));
+  }
+  return urls;
+}"""
+
+OURS_FIRST = """async (q) => {
+  const t0 = performance.now();
+  const engine = window.KBSearch.create({});
+  const res = await engine.search(q, { limit: 10 });
+  const end = performance.now();
+  return { ms: end - t0, end: end, count: res.total.results, top: res.results.map((r) => r.entry) };
+}"""
+
+OURS_ALL = """async (q) => {
+  const engine = window.KBSearch.default;
+  const res = await engine.search(q, { limit: 1000000 });
+  return res.results.map((r) => r.entry);
+}"""
+
+
+def url_to_entry(site: Path, base_path: str) -> dict[str, str]:
+    """Pagefind result URL (``/kb/cases/case-00001/``) -> entry id."""
+    entries = json.loads((site / "entries.json").read_text(encoding="utf-8"))["entries"]
+    return {base_path + e["url"]: e["id"] for e in entries}
+
+
+def bundle_size(site: Path) -> tuple[int, int]:
+    size = files = 0
+    for p in (site / "pagefind").rglob("*"):
+        if p.is_file():
+            size += p.stat().st_size
+            files += 1
+    return size, files
+
+
+if __name__ == "__main__":  # install only: .venv/bin/python bench/bench_pagefind.py
+    print(pagefind_version(ensure_pagefind()), file=sys.stderr)
