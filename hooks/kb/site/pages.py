@@ -88,6 +88,8 @@ class Generator:
             type_uri=type_uri,
             area_name=self.kb.taxonomy.name,
             filter_attrs=filters.row_attrs,
+            # Other knowledge bases the search page also queries (extra.kb.federation).
+            federation=[{"name": f.name, "url": f.url} for f in self.settings.federation],
         )
         return env
 
