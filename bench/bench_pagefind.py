@@ -149,6 +149,31 @@ OURS_ALL = """async (q) => {
 }"""
 
 
+# The header dropdown (docs/assets/kb-instant.js), warm: after a first query, each query is typed
+# one character at a time; the time from each keystroke (input event) to the dropdown showing
+# the results for that text.
+DROPDOWN_KEYSTROKES = """async ([warmup, qs]) => {
+  const input = document.querySelector('.kb-header-search__input');
+  input.focus();
+  const shown = (q) => new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('dropdown did not show ' + q)), 30000);
+    const check = () => { const l = document.getElementById('kb-instant');
+      return l && l.dataset.state === 'done' && l.dataset.query === q; };
+    if (check()) return resolve();
+    const obs = new MutationObserver(() => { if (check()) { obs.disconnect(); resolve(); } });
+    obs.observe(document.body, { attributes: true, subtree: true, childList: true });
+  });
+  const type = async (text) => { const t0 = performance.now(); input.value = text;
+    input.dispatchEvent(new Event('input')); await shown(text); return performance.now() - t0; };
+  await type(warmup);
+  const times = [];
+  for (const q of qs) {
+    for (let i = 1; i <= q.length; i++) times.push([q.slice(0, i), await type(q.slice(0, i))]);
+  }
+  return times;
+}"""
+
+
 def url_to_entry(site: Path, base_path: str) -> dict[str, str]:
     """Pagefind result URL (``/kb/cases/case-00001/``) -> entry id."""
     entries = json.loads((site / "entries.json").read_text(encoding="utf-8"))["entries"]

@@ -129,6 +129,7 @@ QUALITY = ["民营企业", "統戰工作", "宗教活动场所规范管理", "�
            "乡村振兴同心行动", "亲清政商关系", "归侨侨眷", "民族團結進步", "示例〔2010〕", "理想信念教育",
            "政黨協商座談會", "海外联谊", "统战信息报送", "商会 光彩事业", "区委统战部 宗教"]
 FIRST = ["统战", "民营企业", "統戰工作", "宗教活动场所", "新联会建设"]
+DROPDOWN = ["宗教事务条例", "民营企业", "統戰工作", "新联会建设", "光彩事业"]
 
 
 def compare(www: Path, project: Path) -> dict:
@@ -172,6 +173,9 @@ def compare(www: Path, project: Path) -> dict:
                                                "requests": len(got), "count": res["count"]})
                     ctx.close()
             ctx, page = fresh_page()
+            out["dropdown"] = page.evaluate(pfb.DROPDOWN_KEYSTROKES, ["统战", DROPDOWN])
+            ctx.close()
+            ctx, page = fresh_page()
             for q in QUALITY:
                 relevant = pfb.truth(texts, q)
                 ours = page.evaluate(pfb.OURS_ALL, q)
@@ -205,6 +209,9 @@ def report_comparison(n: int, www: Path, project: Path, pf_secs: float) -> None:
     med = lambda name, key: statistics.median(r[key] for r in res["first"][name])  # noqa: E731
     print(f"{'median':<14}{med('ours', 'ms'):>9.0f}{med('ours', 'kb'):>8.1f}{'':>5}"
           f"{med('pagefind', 'ms'):>9.0f}{med('pagefind', 'kb'):>8.1f}")
+    ms = sorted(t for _, t in res["dropdown"])
+    print(f"header dropdown, warm, {len(ms)} keystrokes: median {statistics.median(ms):.0f} ms, "
+          f"90th percentile {ms[int(len(ms) * 0.9)]:.0f} ms, max {ms[-1]:.0f} ms")
     print(f"{'quality query':<16}{'truth':>6}{'ours R':>8}{'P@10':>6}{'pf R':>8}{'P@10':>6}")
     for r in res["quality"]:
         print(f"{r['query']:<16}{r['truth']:>6}{r['ours'][0]:>8.2f}{r['ours'][1]:>6.2f}"
@@ -219,11 +226,15 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
     ap.add_argument("--workdir", type=Path, default=None, help="keep the generated projects and sites here")
     ap.add_argument("--no-pagefind", action="store_true", help="skip the Pagefind comparison")
+    ap.add_argument("--reuse", action="store_true", help="reuse the sites already built in --workdir")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kb-bench-search-"))
     work.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        www, secs = build(n, work)
+        if args.reuse and (work / f"www{n}" / "kb" / "search").is_dir():
+            www, secs = work / f"www{n}", float("nan")
+        else:
+            www, secs = build(n, work)
         size, files = du(www / "kb" / "search" / "idx")
         site, _ = du(www / "kb")
         print(f"\n== {n} entries: build {secs:.1f} s, site {site / 2**20:.1f} MB, "
