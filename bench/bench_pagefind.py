@@ -7,24 +7,19 @@ the project. It indexes the same entry pages of the built site (the article
 of every entry page) into ``<site>/pagefind/``; the browser loads its own
 ``pagefind.js`` from there.
 
-Ground truth: an entry is relevant to a query when its source file (front
-matter values and body, Markdown marks removed), converted to Simplified
-with OpenCC's phrase-level t2s and with all white space removed, contains
-every space-separated word of the query (converted the same way). Only the
-entries of the build (``entries.json``) count.
+Both engines are scored against the same ground truth and queries
+(bench/search_quality.py: Simplified/Traditional-normalised substring search
+over the source entries).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import time
 import venv
 from pathlib import Path
-
-import yaml
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE / ".pagefind-venv"
@@ -59,58 +54,6 @@ def index_site(site: Path) -> float:
     return time.perf_counter() - t
 
 
-# -- ground truth -----------------------------------------------------------------
-
-_MARKS = re.compile(r"[*_`#>|\[\]()!{}]|\s+")
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    return [str(value)] if value is not None else []
-
-
-def source_texts(project: Path, site: Path) -> dict[str, str]:
-    """Entry id -> Simplified, space-free text of its source file, for the entries in the build."""
-    import opencc
-
-    conv = opencc.OpenCC("t2s")
-    built = {e["id"] for e in json.loads((site / "entries.json").read_text(encoding="utf-8"))["entries"]}
-    out = {}
-    for path in sorted((project / "data").rglob("*.md")):
-        raw = path.read_text(encoding="utf-8")
-        _, fm, body = raw.split("---\n", 2)
-        meta = yaml.safe_load(fm)
-        if meta.get("id") not in built:
-            continue
-        text = "\n".join(_strings({k: v for k, v in meta.items() if k not in ("id", "audience", "areas")})) + body
-        out[meta["id"]] = _MARKS.sub("", conv.convert(text))
-    return out
-
-
-def truth(texts: dict[str, str], query: str) -> set[str]:
-    import opencc
-
-    words = [opencc.OpenCC("t2s").convert(w) for w in query.split()]
-    return {eid for eid, text in texts.items() if all(w in text for w in words)}
-
-
-def scores(ranked: list[str], relevant: set[str]) -> tuple[float, float]:
-    """(recall of the whole result list, precision of its first 10) over distinct entries."""
-    seen: list[str] = []
-    for eid in ranked:
-        if eid not in seen:
-            seen.append(eid)
-    top = seen[:10]
-    recall = len(relevant & set(seen)) / len(relevant) if relevant else 1.0
-    p10 = sum(e in relevant for e in top) / len(top) if top else (1.0 if not relevant else 0.0)
-    return recall, p10
-
-
 # -- in the browser -----------------------------------------------------------------
 
 # Time to first results: from the query to the first 10 results with their titles and snippets.
@@ -140,12 +83,6 @@ OURS_FIRST = """async (q) => {
   const res = await engine.search(q, { limit: 10 });
   const end = performance.now();
   return { ms: end - t0, end: end, count: res.total.results, top: res.results.map((r) => r.entry) };
-}"""
-
-OURS_ALL = """async (q) => {
-  const engine = window.KBSearch.default;
-  const res = await engine.search(q, { limit: 1000000 });
-  return res.results.map((r) => r.entry);
 }"""
 
 

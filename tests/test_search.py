@@ -63,17 +63,70 @@ def test_terms_are_characters_bigrams_and_words():
     assert "统战部" not in t  # no dictionary: bigrams find every phrase
 
 
-def test_every_entry_and_section_is_indexed(kb, index):
+def entry_doc(index, n: int) -> dict:
+    """The display file of entry n, its parts joined when it is split."""
+    if f"d/{n}.json" in index.files:
+        return json.loads(index.files[f"d/{n}.json"])
+    parts, p = [], 0
+    while f"d/{n}-{p}.json" in index.files:
+        parts.append(json.loads(index.files[f"d/{n}-{p}.json"]))
+        p += 1
+    assert parts and all(len(x["units"]) == search.build.PART_UNITS for x in parts[:-1])
+    return dict(parts[0], units=[u for x in parts for u in x["units"]])
+
+
+def test_every_entry_section_and_article_is_indexed(kb, index):
     assert index.stats["entries"] == len(kb.entries)
-    sections = sum(len(e.classified_sections) for e in kb.entries)
-    assert index.units == len(kb.entries) + sections
+    sections = sum(len(e.sections) for e in kb.entries)  # also part headings without text of their own
+    articles = sum(len(kb.structures[e.id].articles) for e in kb.entries if e.id in kb.structures)
+    assert articles > 50 and sections > sum(len(e.classified_sections) for e in kb.entries)
+    assert index.units == len(kb.entries) + sections + articles
     manifest = json.loads(index.files["manifest.json"])
     assert manifest["units"] == index.units
     assert [v for v, _ in manifest["facets"]["area"]] == kb.taxonomy.slugs
-    for n, e in enumerate(kb.entries):
-        doc = json.loads(index.files[f"d/{n}.json"])
+    dates = []
+    for n, e in enumerate(search.date_order(kb.entries)):  # numbered newest first
+        doc = entry_doc(index, n)
         assert doc["id"] == e.id and doc["url"] == e.url
-        assert [u["anchor"] for u in doc["units"][1:]] == [s.anchor for s in e.classified_sections]
+        structure = kb.structures.get(e.id)
+        expected = [s.anchor for s in e.sections] + [a.anchor for a in (structure.items if structure else [])
+                                                     if a.anchor.startswith("article-")]
+        assert [u["anchor"] for u in doc["units"][1:]] == expected
+        dates.append(doc["date"])
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_article_units_hold_the_article_text(kb, index):
+    n = [e.id for e in search.date_order(kb.entries)].index("zongjiao-shiwu-tiaoli-2017")
+    doc = entry_doc(index, n)
+    art = {u["anchor"]: u for u in doc["units"]}["article-36"]
+    assert art["title"] == "第三十六条" and art["text"].startswith("第三十六条")
+    assert "第三十七条" not in art["text"]
+    assert "第三十六条" not in doc["units"][0]["text"]  # the entry unit keeps only what no article holds
+
+
+def test_known_items_in_version_family_order(kb):
+    rows = search.known_rows(search.date_order(kb.entries))
+    order = [e.id for e in search.date_order(kb.entries)]
+    ids = lambda key: [(order[r[0]], r[1]) for r in rows[search.known_key(key)]]  # noqa: E731
+    assert ids("宗教事务条例") == [("zongjiao-shiwu-tiaoli-2017", "标题"), ("zongjiao-shiwu-tiaoli-2004", "标题")]
+    assert ids("宗教事務條例（2004年）") == [("zongjiao-shiwu-tiaoli-2004", "标题")]
+    assert ids("國務院令第686號") == [("zongjiao-shiwu-tiaoli-2017", "文号")]
+    assert ids("统战工作条例") == [("tongzhan-gongzuo-tiaoli-2020", "简称")]
+    # in force, then not yet effective, then repealed
+    assert [i for i, _ in ids("关于构建亲清新型政商关系的实施办法")] == [
+        "qingqing-zhengshang-guanxi-banfa-2023", "qingqing-zhengshang-guanxi-banfa-2026"]
+
+
+def test_character_table_is_split_and_complete(index):
+    manifest = json.loads(index.files["manifest.json"])
+    assert "t2s" in manifest and len(index.files["manifest.json"]) < 4000
+    pairs = "".join(json.loads(index.files[f"t/{i}.json"]) for i in range(manifest["t2s"]))
+    table = dict(zip(pairs[::2], pairs[1::2]))
+    assert table == search.char_map()
+    for i in range(manifest["t2s"]):
+        part = json.loads(index.files[f"t/{i}.json"])
+        assert all(ord(c) % manifest["t2s"] == i for c in part[::2])
 
 
 def _decode(rec: bytes):
@@ -113,6 +166,12 @@ def test_index_is_deterministic(kb, index):
         return h.hexdigest()
 
     assert digest(index) == digest(again)
+
+
+def test_large_entries_are_split_into_parts(index):
+    split = [k for k in index.files if re.fullmatch(r"d/\d+-\d+\.json", k)]
+    assert split, "the sample reports are large enough to be split"
+    assert all(len(index.files[k]) < 4 * search.build.SPLIT_BYTES for k in split)
 
 
 def test_no_unit_text_keeps_markdown_syntax(index):

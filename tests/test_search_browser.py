@@ -80,7 +80,7 @@ def units():
     out = {}
     for e in kb.entries:
         meta = kbsearch._meta_line(e, kb.taxonomy.name)
-        for u in kbsearch.entry_units(e, kb.taxonomy.name):
+        for u in kbsearch.entry_units(e, kb.taxonomy.name, kb.structures.get(e.id)):
             text = u.title + "\n" + (u.text if u.anchor else meta + "\n" + u.text)
             out[(e.id, u.anchor)] = (to_simplified(text).replace("\n", "").replace(" ", ""), e, u)
     return out
@@ -174,8 +174,25 @@ def test_quoted_query_requires_the_phrase(page, server, units):
 
 def test_several_terms_are_all_required(page, server, units):
     base, _ = server
-    got = set(keys(search(page, base, q="民主党派 提案")))
-    assert got and got == truth(units, "民主党派") & truth(units, "提案")
+    got = keys(search(page, base, q="民主党派 提案"))
+    together = truth(units, "民主党派") & truth(units, "提案")
+    assert together and together <= set(got)
+    # an entry whose units hold the words between them is found too, once, with one of those units
+    spread = {e for e, _ in truth(units, "民主党派")} & {e for e, _ in truth(units, "提案")}
+    assert {e for e, _ in got} == spread
+    extra = [k for k in got if k not in together]
+    assert len({e for e, _ in extra}) == len(extra)
+    assert all(k in truth(units, "民主党派") | truth(units, "提案") for k in extra)
+
+
+def test_words_in_different_sections_of_one_report(page, server, units):
+    """宗教 培训: reports with the words in different sections are found (one result each)."""
+    base, _ = server
+    got = keys(search(page, base, q="宗教 培训"))
+    entries = {e for e, _ in truth(units, "宗教")} & {e for e, _ in truth(units, "培训")}
+    spread_only = entries - {e for e, _ in truth(units, "宗教") & truth(units, "培训")}
+    assert spread_only, "the sample data should have a report with the words in different sections"
+    assert {e for e, _ in got} == entries
 
 
 # -- metadata -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/* 知识库站内搜索（界面）：页眉搜索框和 search/ 结果页。检索由 kb-search-core.js（window.KBSearch）完成。
+/* 知识库站内搜索（界面）：页眉搜索框和 search/ 结果页。检索由 kb-search-core.js（window.KBSearch，依赖 kb-search-lib.js）完成。
  *
  * - 每个页面：在页眉放一个搜索框，提交到 search/?q=…（相对站点根目录，支持子路径部署）。
  * - search/ 页面：从网址读取查询、筛选条件和排序（q, type, area, status, year, level, kind, sort），
@@ -84,6 +84,7 @@
     var parts = about + total.results + " 条结果（" + total.entries + " 个条目";
     if (total.sections) parts += "，其中段落和条文 " + total.sections + " 处";
     parts += "）";
+    if (total.exact != null && total.exact < total.results) parts += "，含完整词语的 " + total.exact + " 条排在前面";
     if (shown < total.results) parts += "，显示前 " + shown + " 条";
     return parts;
   }
@@ -96,6 +97,22 @@
     var status = document.getElementById("kb-search-status");
     var more = document.getElementById("kb-search-more");
     var run = 0, current = null;
+    // Facet counts need the facet table (about 10 bytes per entry): fetched when the filters are first
+    // used, then shown for every query.
+    var countsWanted = false;
+    var filters = form.querySelector(".kb-search-filters");
+    function wantCounts() {
+      if (countsWanted) return;
+      countsWanted = true;
+      if (current && !current.counted && results.dataset.state === "done") {
+        current.counted = true;
+        showCounts(current, run);
+      }
+    }
+    if (filters) {
+      filters.addEventListener("focusin", wantCounts);
+      filters.addEventListener("pointerdown", wantCounts);
+    }
 
     function formState() {
       var st = { q: input.value.trim(), sort: form.elements.sort ? form.elements.sort.value : "" };
@@ -136,8 +153,50 @@
         more.hidden = !(job.shown < res.total.results && res.results.length);
         results.dataset.count = String(job.shown);
         results.dataset.total = String(res.total.results);
+        results.dataset.entries = String(res.total.entries);
+        results.dataset.sections = String(res.total.sections);
         results.dataset.state = "done";
+        if (countsWanted && !job.counted) {
+          job.counted = true;
+          showCounts(job, token);
+        }
       });
+    }
+
+    /** Facet counts for the current query, after the first results are shown. */
+    function showCounts(job, token) {
+      form.dataset.counts = "loading";
+      var opts = options(job.st, 0);
+      opts.limit = 0;
+      opts.facets = true;
+      return engine.search(job.st.q, opts).then(function (res) {
+        if (token !== run) return;
+        FACETS.forEach(function (f) {
+          var sel = form.elements[f];
+          if (!sel) return;
+          var counts = res.facets[f] || {};
+          Array.prototype.forEach.call(sel.options, function (o) {
+            if (!o.dataset.label) o.dataset.label = o.textContent;
+            if (!o.value) { o.textContent = o.dataset.label; return; }
+            var c = counts[o.value] || 0;
+            o.dataset.count = String(c);
+            o.textContent = o.dataset.label + "（" + c + "）";
+          });
+        });
+        form.dataset.counts = "done";
+      }).catch(function () { form.dataset.counts = "error"; });
+    }
+
+    function clearCounts() {
+      FACETS.forEach(function (f) {
+        var sel = form.elements[f];
+        if (!sel) return;
+        Array.prototype.forEach.call(sel.options, function (o) {
+          if (o.dataset.label) o.textContent = o.dataset.label;
+          delete o.dataset.count;
+        });
+      });
+      form.dataset.counts = "none";
     }
 
     function search(st) {
@@ -147,8 +206,10 @@
       more.hidden = true;
       results.dataset.state = "loading";
       results.dataset.query = st.q;
+      if (countsWanted) form.dataset.counts = "pending";
       var hasFilter = FACETS.some(function (f) { return st[f]; });
       if (!st.q && !hasFilter) {
+        clearCounts();
         setStatus("输入关键词开始搜索，繁体、简体均可；用引号（\"…\" 或 “…”）要求完整短语。");
         results.dataset.count = "0";
         results.dataset.state = "done";

@@ -1,0 +1,236 @@
+"""Building the index files (the format is read by docs/assets/kb-search-core.js)."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from kb.model.knowledge import KnowledgeBase
+from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
+from kb.site.export import dumps_html_safe
+from kb.site.search.encode import encode_postings, fnv1a, record, u32, varint
+from kb.site.search.known import known_files
+from kb.site.search.text import char_map, normalize, terms, to_simplified_chars
+from kb.site.search.units import date_order, entry_date, entry_units, meta_line
+from kb.site.urls import page_url
+
+INDEX_DIR = "search/idx"
+FORMAT_VERSION = 2
+
+SHARD_TARGET = 4 * 1024  # bytes of posting data per shard file (before the term table)
+LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
+T2S_SHARDS = 32  # the character table is split by code point: a query fetches the parts it needs
+SPLIT_BYTES = 3 * 1024  # entry display files larger than this are split ...
+PART_UNITS = 4  # ... into parts of this many units (d/N-P.json), flagged in units.bin
+MAX_TF = 7
+TITLE_BONUS = 16
+
+
+@dataclass
+class SearchIndex:
+    files: dict[str, bytes]  # path under INDEX_DIR -> content
+    units: int
+    stats: dict[str, int]
+
+    def write(self, site_dir: Path | str) -> None:
+        root = Path(site_dir) / INDEX_DIR
+        for rel, data in self.files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
+    """Filter values and labels for the search form, in display order."""
+    levels: list[str] = []
+    for e in kb.entries:
+        lv = getattr(e.meta, "level", None)
+        if lv and lv not in levels:
+            levels.append(lv)
+    from kb.schema.models import DOC_LEVELS, UNIT_LEVELS
+
+    order = list(DOC_LEVELS) + list(UNIT_LEVELS)
+    return {
+        "type": [[t, TYPE_LABELS[t]] for t in TYPE_LABELS],
+        "area": [[s, kb.taxonomy.name(s)] for s in kb.taxonomy.slugs],
+        "status": [[s, STATUS_LABELS[s]] for s in STATUS_LABELS],
+        "year": [[str(y), f"{y} 年"] for y in kb.by_year],
+        "level": [[lv, lv] for lv in sorted(levels, key=order.index)],
+        "kind": [[k, v] for k, v in KIND_LABELS.items()],
+    }
+
+
+def _simplified(doc: dict, key: str, text: str) -> None:
+    """Ship the Simplified characters of ``text`` where they differ (the browser then needs no table for it)."""
+    s = to_simplified_chars(text)
+    if s != text:
+        doc[key] = s
+
+
+def _facet_record(e, units, idx: dict[str, dict[str, int]], out: bytearray) -> None:
+    """Facet values for the counts (read only when the filters are opened). Per entry: type + 8 * status,
+    year, level (indexes + 1, 0 = none) and the area bit mask; then per report section one byte,
+    kind * 16 + area (0: the entry's areas, 1-14: that one area, 15: a bit mask follows)."""
+
+    def mask(areas) -> int:
+        return sum(1 << (idx["area"][a] - 1) for a in areas if a in idx["area"])
+
+    varint(idx["type"][e.type] + 8 * idx["status"].get(getattr(e.meta, "status", None) or "", 0), out)
+    varint(idx["year"].get(str(e.year), 0), out)
+    varint(idx["level"].get(getattr(e.meta, "level", None) or "", 0), out)
+    varint(mask(e.meta.areas), out)
+    if not e.sections:
+        return
+    for u in units[1:]:
+        kind = idx["kind"].get(u.kind or "", 0)
+        if list(u.areas) == list(e.meta.areas):
+            out.append(kind * 16)
+        elif len(u.areas) == 1 and idx["area"].get(u.areas[0], 99) < 15:
+            out.append(kind * 16 + idx["area"][u.areas[0]])
+        else:
+            out.append(kind * 16 + 15)
+            varint(mask(u.areas), out)
+
+
+def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
+    """``entry_url(entry)`` gives the entry's URL relative to the site root."""
+    area_name = area_name or kb.taxonomy.name
+    values = facet_values(kb)
+    value_index = {f: {v[0]: i + 1 for i, v in enumerate(vals)} for f, vals in values.items()}
+    postings: dict[str, list[int]] = {}
+    weights: dict[str, bytearray] = {}
+    files: dict[str, bytes] = {}
+    counts = bytearray()
+    facet_bytes = bytearray()
+    entries = date_order(kb.entries)
+    structures = getattr(kb, "structures", {}) or {}
+    uid = 0
+    for n, e in enumerate(entries):
+        units = entry_units(e, area_name, structures.get(e.id))
+        _facet_record(e, units, value_index, facet_bytes)
+        meta = meta_line(e, area_name)
+        doc = {
+            "id": e.id,
+            "url": entry_url(e),
+            "type": e.type,
+            "typeLabel": TYPE_LABELS[e.type],
+            "title": e.label,
+            "year": e.year,
+            "date": entry_date(e).isoformat(),
+            "areas": list(e.meta.areas),
+            "status": getattr(e.meta, "status", None) or "",
+            "level": getattr(e.meta, "level", None) or "",
+            "meta": meta,
+            "units": [],
+        }
+        _simplified(doc, "sTitle", e.label)
+        _simplified(doc, "sMeta", meta)
+        aliases = " ".join(getattr(e.meta, "aliases", None) or [])
+        for u in units:
+            title_terms = terms(normalize(u.title + ("\n" + aliases if not u.anchor else "")))
+            body = normalize(u.text if u.anchor else meta + "\n" + u.text)
+            tf = terms(body)
+            tf.update(title_terms)
+            for f in u.facets:
+                tf[f] = 1
+            for t, c in tf.items():
+                w = min(c, MAX_TF) + (TITLE_BONUS if t in title_terms else 0)
+                lst = postings.get(t)
+                if lst is None:
+                    postings[t] = [uid]
+                    weights[t] = bytearray([w])
+                else:
+                    lst.append(uid)
+                    weights[t].append(w)
+            unit_doc = {"anchor": u.anchor, "title": u.title, "text": u.text}
+            _simplified(unit_doc, "sTitle", u.title)
+            _simplified(unit_doc, "sText", u.text)
+            if u.anchor and e.sections:
+                unit_doc["areas"] = u.areas
+                unit_doc["kind"] = u.kind or ""
+            doc["units"].append(unit_doc)
+            uid += 1
+        whole = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
+        if len(whole) > SPLIT_BYTES and len(units) > PART_UNITS:
+            # Large entries in parts of PART_UNITS units: a result fetches only its part.
+            varint(len(units) * 2 + 1, counts)
+            for p in range(0, len(units), PART_UNITS):
+                part = dict(doc, units=doc["units"][p:p + PART_UNITS])
+                files[f"d/{n}-{p // PART_UNITS}.json"] = dumps_html_safe(part).encode("utf-8")
+        else:
+            varint(len(units) * 2, counts)
+            files[f"d/{n}.json"] = whole
+    n_units = uid
+    files["units.bin"] = bytes(counts)
+    files["facets.bin"] = bytes(facet_bytes)
+
+    encoded: dict[str, tuple[int, int, bytes]] = {}
+    small_total = 0
+    for t in sorted(postings):
+        kind, data = encode_postings(postings[t], bytes(weights[t]), n_units, TITLE_BONUS)
+        encoded[t] = (kind, len(postings[t]), data)
+        if len(data) <= LARGE_TERM:
+            small_total += len(data) + len(t.encode("utf-8")) + 10
+    shards = max(1, -(-small_total // SHARD_TARGET))
+    shard_recs: list[list[bytes]] = [[] for _ in range(shards)]
+    large: dict[str, list[int]] = {}
+    for t, (kind, df, data) in encoded.items():  # sorted by term
+        if len(data) > LARGE_TERM:
+            k = len(large)
+            large[t] = [k, df, len(data)]
+            files[f"l/{k}.bin"] = record(t, kind, df, data)
+        else:
+            shard_recs[fnv1a(t) % shards].append(record(t, kind, df, data))
+    for i, recs in enumerate(shard_recs):
+        files[f"s/{i}.bin"] = u32(len(recs)) + b"".join(recs)
+
+    t2s: list[list[str]] = [[] for _ in range(T2S_SHARDS)]
+    for k, v in sorted(char_map().items()):
+        t2s[ord(k) % T2S_SHARDS].append(k + v)
+    for i, pairs in enumerate(t2s):
+        files[f"t/{i}.json"] = dumps_html_safe("".join(pairs)).encode("utf-8")
+    known_shards, known = known_files(entries)
+    files.update(known)
+
+    manifest = {
+        "version": FORMAT_VERSION,
+        "units": n_units,
+        "entries": len(entries),
+        "shards": shards,
+        "large": large,
+        "known": known_shards,
+        "t2s": T2S_SHARDS,
+        "facets": values,
+    }
+    files["manifest.json"] = dumps_html_safe(manifest).encode("utf-8")
+    stats = {
+        "entries": len(entries),
+        "units": n_units,
+        "terms": len(postings),
+        "shards": shards,
+        "large_terms": len(large),
+        "bytes": sum(len(v) for v in files.values()),
+        "files": len(files),
+    }
+    return SearchIndex(files=dict(sorted(files.items())), units=n_units, stats=stats)
+
+
+def iter_index_paths(index: SearchIndex) -> Iterator[str]:
+    for rel in index.files:
+        yield f"{INDEX_DIR}/{rel}"
+
+
+def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> SearchIndex:
+    """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
+    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls))
+    out = Path(site_dir) / INDEX_DIR
+    if out.exists():
+        shutil.rmtree(out)
+    index.write(site_dir)
+    return index
+
+
+__all__ = ["INDEX_DIR", "FORMAT_VERSION", "SearchIndex", "build_index", "facet_values", "write_site_index",
+           "iter_index_paths", "entry_date"]
