@@ -126,7 +126,9 @@
       });
     }
 
-    input.addEventListener("input", run);
+    // While an input method is composing (pinyin letters), wait for the characters it produces.
+    input.addEventListener("input", function (ev) { if (!ev.isComposing) run(); });
+    input.addEventListener("compositionend", run);
     input.addEventListener("focus", function () { if (input.value.trim() && list.dataset.query) open(true); });
     input.addEventListener("keydown", function (ev) {
       if (ev.isComposing) return; // an IME is choosing characters: its Enter and arrows are not ours
