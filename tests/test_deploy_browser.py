@@ -292,6 +292,25 @@ def test_offline_edition_works_from_file_urls(offline_site, guarded):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
+def test_offline_instant_search_dropdown(offline_site, guarded):
+    """The header dropdown from the file system: the index through script files, .html links."""
+    root = offline_site.resolve().as_uri() + "/"
+    page, guard = guarded("file://")
+    page.goto(root + "areas/religion/index.html")
+    page.keyboard.press("/")
+    page.keyboard.type(QUERY)
+    page.wait_for_selector("#kb-instant[data-state=done] .kb-instant__item", timeout=15_000)
+    page.keyboard.press("ArrowDown")
+    href = page.locator("#kb-instant .kb-instant__item--active").get_attribute("href")
+    assert href.startswith(root) and ".html" in href
+    page.keyboard.press("Enter")
+    page.wait_for_url(href)
+    assert page.locator("h1").first.inner_text()
+    assert guard.outside == []
+
+
+@pytest.mark.slow
 def test_offline_links_all_name_html_files(offline_site):
     from kb.publish import verify
 

@@ -66,3 +66,49 @@ def test_a_build_checks_settings_before_reading_data(tmp_path):
     assert "extra.kb.feed_size: “很多”无效" in r.stderr
     assert "设置有 1 处错误" in r.stderr and "Traceback" not in r.stderr
     assert "broken.md" not in r.stderr  # data/ was not read: the settings stopped the build first
+
+
+FEDERATION_YML = """site_name: 测试
+extra:
+  kb:
+    federation:
+      - name: 某市民宗局知识库
+        url: https://mzj.example.cn/kb
+      - name: 某区统战部知识库
+        url: ftp://qu.example.cn/
+      -   url: https://third.example.cn/
+      - name: 重复
+        url: https://mzj.example.cn/kb/
+"""
+
+
+def test_federation_sites_are_validated_item_by_item():
+    from kb.settings import FederatedSite
+
+    good = {"extra": {"kb": {"federation": [{"name": " 某市民宗局知识库 ", "url": "https://mzj.example.cn/kb"},
+                                            {"name": "某区", "url": "http://127.0.0.1:8001/"}]}}}
+    problems = Problems()
+    s = Settings.from_mapping(good, problems, environ={})
+    assert not problems
+    assert s.federation == (FederatedSite("某市民宗局知识库", "https://mzj.example.cn/kb/"),
+                            FederatedSite("某区", "http://127.0.0.1:8001/"))
+    assert Settings.from_mapping({}, Problems(), environ={}).federation == ()
+
+    def errors(yml: str) -> list[str]:
+        problems = Problems()
+        s = Settings.from_mapping(__import__("yaml").safe_load(yml), problems, environ={}, text=yml)
+        assert s.federation == ()  # a bad list keeps the default: no federation
+        return [str(p) for p in problems.errors]
+
+    assert errors(FEDERATION_YML) == [
+        "mkdocs.yml:8: extra.kb.federation[2].url: 第 2 项（某区统战部知识库）的网址“ftp://qu.example.cn/”无效，"
+        "应为以 http:// 或 https:// 开头的站点根地址，例如 https://mzj.example.cn/kb/"]
+    third = FEDERATION_YML.replace("ftp://", "https://")
+    assert errors(third) == ["mkdocs.yml:9: extra.kb.federation[3].name: 第 3 项缺少显示名称 name（例如 某市民宗局知识库）"]
+    dup = third.replace("-   url: https://third.example.cn/", "- {name: 三, url: 'https://third.example.cn/'}")
+    assert errors(dup) == ["mkdocs.yml:11: extra.kb.federation[4].url: "
+                           "第 4 项（重复）的网址“https://mzj.example.cn/kb/”与前面的站点重复"]
+    extra = "extra:\n  kb:\n    federation:\n    - name: 甲\n      url: https://a.example.cn/\n      colour: red\n"
+    assert errors(extra) == ["mkdocs.yml:6: extra.kb.federation[1].colour: 第 1 项：未知的字段“colour”，只能写 name 和 url"]
+    assert errors("extra:\n  kb:\n    federation: https://a.example.cn/\n")[0].startswith(
+        "mkdocs.yml:3: extra.kb.federation: 应为站点列表")

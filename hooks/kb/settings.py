@@ -14,6 +14,7 @@ review_every        ``extra.kb.review_every``
 edit_path           ``extra.kb.edit_path``
 feed_size           ``extra.kb.feed_size``
 page_size           ``extra.kb.page_size``
+federation          ``extra.kb.federation``
 today               (the data's newest date)   ``KB_TODAY``, ``SOURCE_DATE_EPOCH``
 ==================  =========================  ==============================
 
@@ -162,6 +163,47 @@ class _KeyError(c.ValidationError):
         self.key = key
 
 
+@dataclass(frozen=True)
+class FederatedSite:
+    """Another published knowledge base that the search page also queries."""
+
+    name: str
+    url: str  # absolute http(s) address of its site root, ending in "/"
+
+
+class _Federation(c.BaseConfigOption[tuple]):
+    """A list of ``{name: 显示名称, url: https://…/}``: other sites searched together with this one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = ()
+
+    def run_validation(self, value: object) -> tuple:
+        if value is None:
+            return ()
+        example = "例如 - {name: 某市民宗局知识库, url: https://mzj.example.cn/kb/}"
+        if not isinstance(value, list):
+            raise c.ValidationError("应为站点列表，每项写 name（显示名称）和 url（网址），" + example)
+        out: list[FederatedSite] = []
+        for i, item in enumerate(value, 1):
+            where = f"[{i}]"
+            if not isinstance(item, Mapping):
+                raise _KeyError(where, f"第 {i} 项应为含 name 和 url 的映射，" + example)
+            for key in item.keys() - {"name", "url"}:
+                raise _KeyError(f"{where}.{key}", f"第 {i} 项：未知的字段“{key}”，只能写 name 和 url")
+            name, url = item.get("name"), item.get("url")
+            if not isinstance(name, str) or not name.strip():
+                raise _KeyError(f"{where}.name", f"第 {i} 项缺少显示名称 name（例如 某市民宗局知识库）")
+            if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url.strip()):
+                raise _KeyError(f"{where}.url", f"第 {i} 项（{name.strip()}）的网址“{url}”无效，"
+                                "应为以 http:// 或 https:// 开头的站点根地址，例如 https://mzj.example.cn/kb/")
+            url = url.strip().rstrip("/") + "/"
+            if any(s.url == url for s in out):
+                raise _KeyError(f"{where}.url", f"第 {i} 项（{name.strip()}）的网址“{url}”与前面的站点重复")
+            out.append(FederatedSite(name.strip(), url))
+        return tuple(out)
+
+
 class KBConfig(base.Config):
     """``extra.kb`` of ``mkdocs.yml``."""
 
@@ -177,6 +219,8 @@ class KBConfig(base.Config):
     """Entries in ``feed.xml``."""
     page_size = _Int(DEFAULT_PAGE_SIZE, 1, 1000)
     """Rows per page of a listing (types, areas, years, review); more rows go to ``.../page/2/`` etc."""
+    federation = _Federation()
+    """Other published knowledge bases searched together with this one (search page)."""
 
 
 # -- the settings object ---------------------------------------------------------
@@ -193,6 +237,7 @@ class Settings:
     feed_size: int = DEFAULT_FEED_SIZE
     page_size: int = DEFAULT_PAGE_SIZE
     today: dt.date | None = None  # the build's reference date when set from the environment
+    federation: tuple[FederatedSite, ...] = ()
 
     def edit_url(self, rel: str) -> str | None:
         """Address of the repository's editor for a file (path relative to the project root)."""
@@ -212,7 +257,8 @@ class Settings:
         environ = os.environ if environ is None else environ
 
         def add(keys: tuple[str, ...], message: str, severity: str = "error") -> None:
-            problems.add(where, _line_of(text, keys), ".".join(keys), message, severity)
+            keys = tuple(k for key in keys for k in re.split(r"\.(?![^\[]*\])|(?=\[)", key) if k)
+            problems.add(where, _line_of(text, keys), ".".join(keys).replace(".[", "["), message, severity)
 
         extra = conf.get("extra") or {}
         raw = (extra.get("kb") or {}) if isinstance(extra, Mapping) else {}
@@ -253,6 +299,7 @@ class Settings:
             site_url=conf.get("site_url") or None,
             feed_size=values["feed_size"],
             page_size=values["page_size"],
+            federation=values["federation"],
             today=_today_from(environ, problems),
         )
 
@@ -317,18 +364,35 @@ def _today_from(environ: Mapping[str, str], problems: Problems) -> dt.date | Non
 
 
 def _line_of(text: str | None, keys: tuple[str, ...]) -> int:
-    """1-based line of a nested key in a YAML text (1 when it cannot be found)."""
+    """1-based line of a nested key (``[n]``: the n-th item of a list) in a YAML text
+    (the nearest enclosing line found when it cannot be found; 1 for none)."""
     if not text:
         return 1
     lines = text.splitlines()
-    start, found, indent = 0, 1, -1
+    start, found, indent, block = 0, 1, -1, -1  # block: leading spaces of the enclosing line
     for key in keys:
-        pat = re.compile(rf"^(\s*){re.escape(key)}\s*:")
+        item = re.fullmatch(r"\[(\d+)\]", key)
+        if item:
+            pat, deeper, skip = re.compile(r"^(\s*)-\s"), 0, int(item.group(1)) - 1
+        else:
+            pat, deeper, skip = re.compile(rf"^(\s*(?:-\s+)?){re.escape(key)}\s*:"), 1, 0
         for i in range(start, len(lines)):
-            m = pat.match(lines[i])
-            if m and len(m.group(1)) > indent:
-                start, found, indent = i + 1, i + 1, len(m.group(1))
-                break
+            line = lines[i]
+            lead = len(line) - len(line.lstrip(" "))
+            if i > found - 1 and line.strip() and not line.lstrip().startswith("#") and lead <= block \
+                    and not (item and lead == block and line.lstrip().startswith("- ")):
+                return found  # past the end of the enclosing block
+            m = pat.match(line)
+            if not m or len(m.group(1)) < indent + deeper:
+                continue
+            if skip:
+                skip -= 1
+                continue
+            if item:  # an item's first field is on the item's own line
+                start, found, indent, block = i, i + 1, len(m.group(1)) + 1, len(m.group(1))
+            else:
+                start, found, indent, block = i + 1, i + 1, len(m.group(1)), lead
+            break
         else:
             return found
     return found

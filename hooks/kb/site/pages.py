@@ -88,6 +88,8 @@ class Generator:
             units_uri=compare_units.units_uri,
             filter_attrs=filters.row_attrs,
             compare_uri=partial(compare.pair_uri, self.kb),
+            # Other knowledge bases the search page also queries (extra.kb.federation).
+            federation=[{"name": f.name, "url": f.url} for f in self.settings.federation],
         )
         return env
 
