@@ -1,0 +1,453 @@
+"""The persistent build cache: the rendered output of every generated page,
+kept between builds under ``.cache/kb/`` of the project.
+
+A generated page (one ``PageSpec`` of ``kb.site.catalog``) is handed to
+MkDocs as Markdown; its output bytes follow from that Markdown, the page's
+path and what is the same for every page of a build (``BuildKey``: the
+cache format, every installed package's version, the knowledge-base code,
+templates and theme files, ``mkdocs.yml`` and the resolved configuration
+(navigation included), the hand-written pages of ``docs/``, the settings
+(audience, offline edition, subpath) and the page date). The cache key of
+a page is the digest of those three, so every kind of generated page is
+cached the same way; nothing here knows page kinds.
+
+On a hit (``on_page_markdown``) MkDocs' Markdown conversion and theme
+rendering are skipped: the page's ``render`` is replaced by one that puts
+back the stored HTML, table of contents is not needed (the theme template is
+replaced by an empty one, ``kb-cached.html``), and ``on_post_page`` returns
+the stored output. What MkDocs learns from rendering a page is stored too
+and put back: its anchors and the links to anchors of other pages (checked
+again after every build, as MkDocs does), its title. A page's output can
+also depend on other files (a relative link is rewritten when its target
+exists): every file lookup the Markdown conversion made is recorded, and a
+stored page is used only while each lookup still gives the same answer.
+
+A page that logged a warning while it was built is not stored (the warning
+must show again next time). Entries are written in ``on_post_build`` in one
+SQLite transaction (a killed build leaves the previous state); every stored
+record carries its digest and is verified when read; a cache that cannot be
+opened or read is removed and the build goes on without it.
+``KB_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import sqlite3
+import sys
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from kb.engine.pagekeys import Digests, Unstable
+
+log = logging.getLogger("mkdocs.hooks.kb.cache")
+
+FORMAT = 1  # bump when the stored record changes
+CACHE_DIR = Path(".cache") / "kb"
+DB_NAME = "pages.sqlite"
+KEEP_BUILDS = 3  # a page not used by the last KEEP_BUILDS builds is dropped
+CACHED_TEMPLATE = "kb-cached.html"  # the empty theme template of a hit (kb/site/theme)
+KB_PACKAGE = Path(__file__).resolve().parent.parent  # hooks/kb
+
+# Configuration keys that do not change a page's bytes (or are not plain values).
+_CONFIG_SKIP = {"site_dir", "plugins", "hooks", "watch", "dev_addr", "strict", "validation", "config_file_path",
+                "exclude_docs", "draft_docs", "not_in_nav"}
+
+
+def disabled(environ: Any = os.environ) -> bool:
+    """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
+    return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _stable(value: Any) -> Any:
+    """A plain, repr-stable form of a configuration value (no object addresses)."""
+    if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+        return sorted((str(k), _stable(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_stable(v)) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "__dict__"):
+        return (type(value).__qualname__, _stable({k: v for k, v in vars(value).items() if not k.startswith("_")}))
+    return (type(value).__qualname__, str(value))
+
+
+def _tree_digest(h: "hashlib._Hash", root: Path, skip_dirs: Iterable[str] = ("__pycache__",)) -> None:
+    skip = set(skip_dirs)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not skip & set(path.relative_to(root).parts):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+
+
+_CODE: bytes | None = None
+
+
+def code_digest() -> bytes:
+    """Python, every installed package and its version, and the knowledge-base package's files
+    (code, templates, theme): computed once per process."""
+    global _CODE
+    if _CODE is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(sys.version.encode())
+        dists = sorted({(d.metadata["Name"] or "", d.version) for d in metadata.distributions()})
+        h.update(repr(dists).encode())
+        _tree_digest(h, KB_PACKAGE)
+        _CODE = h.digest()
+    return _CODE
+
+
+def build_key(config: Any, settings: Any, docs_files: Iterable[tuple[str, str]], extra: Iterable[Any] = ()) -> bytes:
+    """What every page of a build depends on (see the module docstring).
+
+    ``docs_files``: (src_uri, absolute path) of the files MkDocs took from docs/
+    and the theme's custom directory; ``extra``: further build-wide values (the page date).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"kb-page-cache {FORMAT}".encode())
+    h.update(code_digest())
+    # The engine (MkDocs or ProperDocs: it names itself in every page).
+    engine = sys.modules.get(type(config).__module__)
+    h.update(f"{type(config).__module__} {getattr(engine, '__file__', '')} {'properdocs' in sys.modules}".encode())
+    if config.config_file_path and Path(config.config_file_path).is_file():
+        h.update(Path(config.config_file_path).read_bytes())
+    h.update(repr([(k, _stable(config[k])) for k in sorted(config.keys()) if k not in _CONFIG_SKIP]).encode())
+    h.update(repr(_stable(settings)).encode())
+    for uri, path in sorted(docs_files):
+        h.update(uri.encode() + b"\0")
+        try:
+            h.update(hashlib.blake2b(Path(path).read_bytes(), digest_size=16).digest())
+        except OSError:
+            h.update(b"\1missing")
+    h.update(repr([_stable(x) for x in extra]).encode())
+    return h.digest()
+
+
+@dataclass
+class Record:
+    """What a build learned from one page, enough to skip it next time."""
+
+    content: str  # the page's HTML after on_page_content
+    output: str = ""  # the final page (after on_post_page)
+    title: str | None = None  # the title Markdown gave (first heading)
+    anchors: set[str] | None = None  # MkDocs' present_anchor_ids
+    links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
+    lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
+
+
+def lookup_answer(files: Any, uri: str) -> Any:
+    """What MkDocs' link rewriting learns from looking ``uri`` up (None: no such file)."""
+    f = type(files).get_file_from_path(files, uri)
+    return None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
+
+
+class PageStore:
+    """The SQLite file under ``.cache/kb/``; every failure turns it off for this build."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / DB_NAME
+        self.db: sqlite3.Connection | None = None
+        self.generation = 0
+
+    def open(self) -> bool:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory.parent / ".gitignore"
+            if not gitignore.exists():
+                from kb.source.atomic import write_atomic
+
+                write_atomic(gitignore, "*\n")  # the cache never goes into git
+            self.db = self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            log.info(f"构建缓存不可用（{self.path}：{exc}），已重建")
+            self.reset()
+            try:
+                self.db = self._connect()
+            except (OSError, sqlite3.Error) as exc2:
+                log.info(f"构建缓存不可用（{self.path}：{exc2}），本次不使用缓存")
+                self.db = None
+        return self.db is not None
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB, used INTEGER)")
+        row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
+        if row is None or row[0] != str(FORMAT):
+            db.execute("DELETE FROM pages")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
+        self.generation = int(row[0]) + 1 if row else 1
+        db.execute("PRAGMA quick_check").fetchone()
+        return db
+
+    def reset(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None
+
+    def get(self, key: bytes, kind: type = object) -> Any:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT digest, data FROM pages WHERE key=?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        if row is None:
+            return None
+        digest, data = row
+        try:
+            if hashlib.blake2b(data, digest_size=16).digest() != digest:
+                return None  # damaged: rendered again and replaced
+            record = pickle.loads(zlib.decompress(data))
+        except Exception:  # noqa: BLE001 - anything unreadable is a miss
+            return None
+        return record if isinstance(record, kind) else None
+
+    def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
+        """One transaction: the new records, the generation of every used key, old records dropped."""
+        if self.db is None:
+            return
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
+            blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))
+        gen = self.generation
+        rows = [(k, hashlib.blake2b(b, digest_size=16).digest(), b, gen) for k, b in zip(new, blobs)]
+        try:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
+            db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
+            db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")
+        self.reset()
+
+
+def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:
+    """The key of a page's output (or, with a prefixed name, of its Markdown or other outputs)."""
+    h = hashlib.blake2b(build, digest_size=20)
+    h.update(src_uri.encode() + b"\0")
+    h.update(markdown.encode("utf-8"))
+    return h.digest()
+
+
+class Recorder:
+    """Records the file lookups of one page's Markdown conversion (set on the ``Files`` instance)."""
+
+    def __init__(self, files: Any) -> None:
+        self.files = files
+        self.lookups: dict[str, Any] = {}
+
+    def __call__(self, path: str) -> Any:
+        f = type(self.files).get_file_from_path(self.files, path)
+        self.lookups[path] = None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
+        return f
+
+    def install(self) -> None:
+        self.files.get_file_from_path = self
+
+    def remove(self) -> None:
+        self.files.__dict__.pop("get_file_from_path", None)
+
+
+class PageWarnings(logging.Handler):
+    """The pages that logged a warning while being built (not stored)."""
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(logging.WARNING)
+        self.config = config
+        self.pages: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        page = getattr(self.config, "_current_page", None)
+        if page is not None:
+            self.pages.add(page.file.src_uri)
+
+
+class PageCache:
+    """One build's use of the store: lookups in ``on_page_markdown``, records in
+    ``on_page_content`` / ``on_post_page``, written in ``on_post_build``."""
+
+    def __init__(self, root: Path, config: Any) -> None:
+        self.store = PageStore(root / CACHE_DIR)
+        self.config = config
+        self.build: bytes = b""
+        self.cached: frozenset[str] = frozenset()  # src_uri of the pages that may be cached
+        self.hits: dict[str, Record] = {}
+        self.keys: dict[str, bytes] = {}
+        self.pending: dict[str, Record] = {}
+        self.recorder: Recorder | None = None
+        self.warnings = PageWarnings(config)
+        self.open = False
+        self.digests = Digests()
+        self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
+        self.used: list[bytes] = []  # markdown and outputs this build took from the cache
+        self.markdown_rendered = 0
+        self.sources: dict[str, str] = {}  # src_uri -> the generated Markdown of this build
+
+    def start(self, build: bytes, cached: Iterable[str]) -> None:
+        self.build = build
+        self.cached = frozenset(cached)
+        self.open = self.store.open()
+        if self.open:
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
+        """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
+        uri = page.file.src_uri
+        if not self.open or uri not in self.cached:
+            return
+        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml).
+        key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
+        record = self.store.get(key, Record)
+        if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
+            self.hits[uri] = record
+            page.render = _replay(page, record, files)
+            page.meta["template"] = CACHED_TEMPLATE
+            return
+        self.recorder = Recorder(files)
+        self.recorder.install()
+
+    def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
+        """A generated page's Markdown: stored under the digest of what it shows
+        (``spec.depends``, kb.engine.pagekeys), else ``render(spec)``."""
+        text = self._markdown(spec, render)
+        self.sources[spec.uri] = text
+        return text
+
+    def _markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
+        if not self.open or spec.depends is None:
+            return render(spec)
+        try:
+            sig = self.digests.of(spec.depends())
+        except Unstable:
+            return render(spec)
+        key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
+        text = self.store.get(key, str)
+        if text is None:
+            text = self.new[key] = render(spec)
+            self.markdown_rendered += 1
+        else:
+            self.used.append(key)
+        return text
+
+    def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
+        """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from
+        the entries): written from the cache when ``value``'s digest is stored, else produced and stored.
+        ``paths``: the files or directories, relative to ``site_dir``, that ``produce`` writes."""
+        if not self.open:
+            produce()
+            return
+        try:
+            sig = self.digests.of(value)
+        except Unstable:
+            produce()
+            return
+        key = key_of(self.build, f"outputs:{name}", sig.hex())
+        site = Path(site_dir)
+        stored = self.store.get(key, dict)
+        if stored is not None:
+            for p in paths:
+                shutil.rmtree(site / p, ignore_errors=True) if (site / p).is_dir() else None
+            for rel, data in sorted(stored.items()):
+                dest = site / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(data)
+            self.used.append(key)
+            return
+        produce()
+        files: dict[str, bytes] = {}
+        for p in paths:
+            target = site / p
+            found = [target] if target.is_file() else sorted(x for x in target.rglob("*") if x.is_file())
+            files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
+        self.new[key] = files
+
+    def is_hit(self, src_uri: str) -> Record | None:
+        return self.hits.get(src_uri)
+
+    def page_content(self, html: str, page: Any) -> None:
+        """A miss, converted: remember what MkDocs learned (the output follows in ``post_page``)."""
+        uri = page.file.src_uri
+        rec = self.recorder
+        if rec is None or uri not in self.keys or uri in self.hits:
+            return
+        rec.remove()
+        self.recorder = None
+        links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
+        self.pending[uri] = Record(content=html, title=page._title_from_render,
+                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups)
+
+    def post_page(self, output: str, page: Any) -> str:
+        uri = page.file.src_uri
+        hit = self.hits.get(uri)
+        if hit is not None:
+            return hit.output
+        record = self.pending.get(uri)
+        if record is not None:
+            record.output = output
+        return output
+
+    def finish(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.recorder is not None:
+            self.recorder.remove()
+        if not self.open:
+            return
+        new = {self.keys[u]: r for u, r in self.pending.items() if r.output and u not in self.warnings.pages}
+        new.update(self.new)
+        self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
+        self.store.close()
+        log.info(f"构建缓存：沿用 {len(self.hits)} 个页面，新生成 {len(self.pending)} 个"
+                 f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
+
+
+def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
+    """A page's ``render`` on a hit: what the conversion gave last time."""
+
+    def render(config: Any, files_: Any) -> None:
+        page.content = record.content
+        page._title_from_render = record.title
+        page.present_anchor_ids = set(record.anchors or ())
+        links = {}
+        for uri, anchors in record.links.items():
+            f = files.get_file_from_path(uri)
+            if f is not None:
+                links[f] = dict(anchors)
+        page.links_to_anchors = links
+
+    return render
