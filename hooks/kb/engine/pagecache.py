@@ -62,6 +62,19 @@ _CONFIG_SKIP = {"site_dir", "plugins", "hooks", "watch", "dev_addr", "strict", "
                 "exclude_docs", "draft_docs", "not_in_nav"}
 
 
+def bytecode_cache(root: Path) -> Any:
+    """Compiled Jinja templates under ``.cache/kb/jinja`` (Jinja writes them atomically and
+    checks the source checksum and Python version when loading); None if the directory cannot be made."""
+    import jinja2
+
+    directory = root / CACHE_DIR / "jinja"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
 def disabled(environ: Any = os.environ) -> bool:
     """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
     return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")

@@ -66,6 +66,7 @@ class BuildSession:
     raw_html: RawHtml = field(default_factory=RawHtml)  # index pages handed to MkDocs as HTML (kb.site.rawhtml)
     nav_cache: navcache.NavCache | None = None  # this build's rendered navigation (kb.engine.navcache)
     page_cache: pagecache.PageCache | None = None  # pages kept between builds (kb.engine.pagecache)
+    bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -114,6 +115,8 @@ class BuildSession:
         config.nav = gen.nav(config.nav)
         use_cache = self.preview is None and not pagecache.disabled()
         self.page_cache = pagecache.PageCache(root, config) if use_cache else None
+        if use_cache:  # compiled templates kept between builds too
+            self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
         return config
 
     # -- on_files ----------------------------------------------------------------
@@ -177,6 +180,8 @@ class BuildSession:
                 f.page.update_date = date
         if self.preview is not None:
             live.speed_up_env(env)
+        elif self.bytecode is not None:
+            env.bytecode_cache = self.bytecode
         if config is not None:  # Material's navigation rendered once per directory (kb.engine.navcache)
             self.nav_cache = navcache.install(env, config)
         return env
