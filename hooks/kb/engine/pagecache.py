@@ -75,6 +75,27 @@ def bytecode_cache(root: Path) -> Any:
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+ENTRIES_NAME = "entries.pickle"
+
+
+def load_entries(root: Path, audience: str) -> Any:
+    """``KnowledgeBase.load`` reusing the entries parsed by the last build whose files are unchanged
+    (kb.model.cache), and keeping this load's for the next build."""
+    from kb.model.cache import EntryCache
+    from kb.model.knowledge import KnowledgeBase
+
+    cache, path = EntryCache(), root / CACHE_DIR / ENTRIES_NAME
+    cache.restore(path, code_digest())
+    kb = KnowledgeBase.load(root, audience=audience, cache=cache)
+    if cache.misses or cache.dropped:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return kb
+        cache.save(path, code_digest())
+    return kb
+
+
 def disabled(environ: Any = os.environ) -> bool:
     """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
     return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")

@@ -99,6 +99,8 @@ class BuildSession:
         # kb.entries: only the entries this build may show
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
+        elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
+            kb = pagecache.load_entries(root, settings.audience)
         else:
             kb = KnowledgeBase.load(root, audience=settings.audience)
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
