@@ -50,10 +50,19 @@ def same_site(a: Path, b: Path) -> None:
     assert differ == [], f"warm and cold builds differ in {differ[:10]}"
 
 
+THEME = '{% extends "base.html" %}\n{% block announce %}TEXT{% endblock %}\n'
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("pagecache") / "p")
-    build(project, project.parent / "first", cache=True)  # fills the cache
+    (project / "overrides").mkdir()  # a theme template of the project's own (changed below)
+    (project / "overrides" / "main.html").write_text(THEME.replace("TEXT", "缓存测试"), encoding="utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  name: material\n",
+                                                                 "  name: material\n  custom_dir: overrides\n"),
+                      encoding="utf-8")
+    build(project, project.parent / "first", cache=True)  # cold (empty cache): fills the cache
     return project
 
 
@@ -74,8 +83,9 @@ def test_cache_lives_in_the_project_and_is_ignored_by_git(project: Path) -> None
 
 
 def test_unchanged_project_reuses_every_generated_page(project: Path) -> None:
-    reused, rendered = step(project, "same")
+    reused, rendered = build(project, project.parent / "same", cache=True)
     assert reused > 40 and rendered == 0
+    same_site(project.parent / "same", project.parent / "first")
 
 
 def test_edit_and_add_entries(project: Path) -> None:
@@ -100,18 +110,8 @@ def test_delete_and_rename_entries(project: Path) -> None:
 
 
 def test_theme_template_change(project: Path) -> None:
-    overrides = project / "overrides"
-    overrides.mkdir()
-    (overrides / "main.html").write_text('{% extends "base.html" %}\n{% block announce %}缓存测试{% endblock %}\n',
-                                         encoding="utf-8")
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  name: material\n",
-                                                                 "  name: material\n  custom_dir: overrides\n"),
-                      encoding="utf-8")
-    step(project, "template-1")
-    (overrides / "main.html").write_text('{% extends "base.html" %}\n{% block announce %}改过{% endblock %}\n',
-                                         encoding="utf-8")
-    reused, rendered = step(project, "template-2")
+    (project / "overrides" / "main.html").write_text(THEME.replace("TEXT", "改过"), encoding="utf-8")
+    reused, rendered = step(project, "template")
     assert reused == 0 and rendered > 40  # every page shows the announcement
 
 
@@ -124,20 +124,22 @@ def test_setting_and_audience_change(project: Path) -> None:
     assert rendered > 0
 
 
-def test_damaged_cache_is_rebuilt(project: Path, tmp_path: Path) -> None:
+def test_damaged_cache_is_rebuilt(project: Path) -> None:
+    cold = project.parent / "audience" / "cold"  # the last step's cold build: the same project and settings
+    env = {"KB_AUDIENCE": "public"}
     db = project / ".cache" / "kb" / pagecache.DB_NAME
     con = sqlite3.connect(db)
     con.execute("UPDATE pages SET data = x'00' || data")  # every stored record fails its digest
     con.commit()
     con.close()
-    reused, rendered = build(project, tmp_path / "after-damage", cache=True)
-    assert reused == 0 and rendered > 40
-    build(project, tmp_path / "cold", cache=False)
-    same_site(tmp_path / "after-damage", tmp_path / "cold")
-    (project / ".cache" / "kb" / pagecache.DB_NAME).write_bytes(b"not a database")
-    reused, _ = build(project, tmp_path / "after-garbage", cache=True)
+    reused, rendered = build(project, project.parent / "after-damage", cache=True, env=env)
+    assert reused == 0 and rendered > 20
+    same_site(project.parent / "after-damage", cold)
+    db.write_bytes(b"not a database")
+    (project / ".cache" / "kb" / "entries.pickle").write_bytes(b"garbage")
+    reused, _ = build(project, project.parent / "after-garbage", cache=True, env=env)
     assert reused == 0
-    same_site(tmp_path / "after-garbage", tmp_path / "cold")
+    same_site(project.parent / "after-garbage", cold)
 
 
 def test_disabled_by_environment() -> None:

@@ -32,34 +32,19 @@ opened or read is removed and the build goes on without it.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-import pickle
 import shutil
-import sqlite3
-import sys
-import zlib
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from kb.engine.pagekeys import Digests, Unstable
+from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
+from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-FORMAT = 1  # bump when the stored record changes
 CACHE_DIR = Path(".cache") / "kb"
-DB_NAME = "pages.sqlite"
-KEEP_BUILDS = 3  # a page not used by the last KEEP_BUILDS builds is dropped
 CACHED_TEMPLATE = "kb-cached.html"  # the empty theme template of a hit (kb/site/theme)
-KB_PACKAGE = Path(__file__).resolve().parent.parent  # hooks/kb
-
-# Configuration keys that do not change a page's bytes (or are not plain values).
-_CONFIG_SKIP = {"site_dir", "plugins", "hooks", "watch", "dev_addr", "strict", "validation", "config_file_path",
-                "exclude_docs", "draft_docs", "not_in_nav"}
 
 
 def bytecode_cache(root: Path) -> Any:
@@ -99,204 +84,6 @@ def load_entries(root: Path, audience: str) -> Any:
 def disabled(environ: Any = os.environ) -> bool:
     """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
     return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _stable(value: Any) -> Any:
-    """A plain, repr-stable form of a configuration value (no object addresses)."""
-    if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
-        return sorted((str(k), _stable(v)) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_stable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(repr(_stable(v)) for v in value)
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if hasattr(value, "__dict__"):
-        return (type(value).__qualname__, _stable({k: v for k, v in vars(value).items() if not k.startswith("_")}))
-    return (type(value).__qualname__, str(value))
-
-
-def _tree_digest(h: "hashlib._Hash", root: Path, skip_dirs: Iterable[str] = ("__pycache__",)) -> None:
-    skip = set(skip_dirs)
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not skip & set(path.relative_to(root).parts):
-            h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-
-
-_CODE: bytes | None = None
-
-
-def code_digest() -> bytes:
-    """Python, every installed package and its version, and the knowledge-base package's files
-    (code, templates, theme): computed once per process."""
-    global _CODE
-    if _CODE is None:
-        h = hashlib.blake2b(digest_size=16)
-        h.update(sys.version.encode())
-        dists = sorted({(d.metadata["Name"] or "", d.version) for d in metadata.distributions()})
-        h.update(repr(dists).encode())
-        _tree_digest(h, KB_PACKAGE)
-        _CODE = h.digest()
-    return _CODE
-
-
-def build_key(config: Any, settings: Any, docs_files: Iterable[tuple[str, str]], extra: Iterable[Any] = ()) -> bytes:
-    """What every page of a build depends on (see the module docstring).
-
-    ``docs_files``: (src_uri, absolute path) of the files MkDocs took from docs/
-    and the theme's custom directory; ``extra``: further build-wide values (the page date).
-    """
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"kb-page-cache {FORMAT}".encode())
-    h.update(code_digest())
-    # The engine (MkDocs or ProperDocs: it names itself in every page).
-    engine = sys.modules.get(type(config).__module__)
-    h.update(f"{type(config).__module__} {getattr(engine, '__file__', '')} {'properdocs' in sys.modules}".encode())
-    if config.config_file_path and Path(config.config_file_path).is_file():
-        h.update(Path(config.config_file_path).read_bytes())
-    h.update(repr([(k, _stable(config[k])) for k in sorted(config.keys()) if k not in _CONFIG_SKIP]).encode())
-    h.update(repr(_stable(settings)).encode())
-    for uri, path in sorted(docs_files):
-        h.update(uri.encode() + b"\0")
-        try:
-            h.update(hashlib.blake2b(Path(path).read_bytes(), digest_size=16).digest())
-        except OSError:
-            h.update(b"\1missing")
-    h.update(repr([_stable(x) for x in extra]).encode())
-    return h.digest()
-
-
-@dataclass
-class Record:
-    """What a build learned from one page, enough to skip it next time."""
-
-    content: str  # the page's HTML after on_page_content
-    output: str = ""  # the final page (after on_post_page)
-    title: str | None = None  # the title Markdown gave (first heading)
-    anchors: set[str] | None = None  # MkDocs' present_anchor_ids
-    links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
-    lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
-
-
-def lookup_answer(files: Any, uri: str) -> Any:
-    """What MkDocs' link rewriting learns from looking ``uri`` up (None: no such file)."""
-    f = type(files).get_file_from_path(files, uri)
-    return None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
-
-
-class PageStore:
-    """The SQLite file under ``.cache/kb/``; every failure turns it off for this build."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.path = directory / DB_NAME
-        self.db: sqlite3.Connection | None = None
-        self.generation = 0
-
-    def open(self) -> bool:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            gitignore = self.directory.parent / ".gitignore"
-            if not gitignore.exists():
-                from kb.source.atomic import write_atomic
-
-                write_atomic(gitignore, "*\n")  # the cache never goes into git
-            self.db = self._connect()
-        except (OSError, sqlite3.Error) as exc:
-            log.info(f"构建缓存不可用（{self.path}：{exc}），已重建")
-            self.reset()
-            try:
-                self.db = self._connect()
-            except (OSError, sqlite3.Error) as exc2:
-                log.info(f"构建缓存不可用（{self.path}：{exc2}），本次不使用缓存")
-                self.db = None
-        return self.db is not None
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB, used INTEGER)")
-        row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
-        if row is None or row[0] != str(FORMAT):
-            db.execute("DELETE FROM pages")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
-        row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
-        self.generation = int(row[0]) + 1 if row else 1
-        db.execute("PRAGMA quick_check").fetchone()
-        return db
-
-    def reset(self) -> None:
-        self.close()
-        for suffix in ("", "-wal", "-shm"):
-            try:
-                os.unlink(f"{self.path}{suffix}")
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        if self.db is not None:
-            try:
-                self.db.close()
-            except sqlite3.Error:
-                pass
-            self.db = None
-
-    def get(self, key: bytes, kind: type = object) -> Any:
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT digest, data FROM pages WHERE key=?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return None
-        if row is None:
-            return None
-        digest, data = row
-        try:
-            if hashlib.blake2b(data, digest_size=16).digest() != digest:
-                return None  # damaged: rendered again and replaced
-            record = pickle.loads(zlib.decompress(data))
-        except Exception:  # noqa: BLE001 - anything unreadable is a miss
-            return None
-        return record if isinstance(record, kind) else None
-
-    def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
-        """One transaction: the new records, the generation of every used key, old records dropped."""
-        if self.db is None:
-            return
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
-            blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))
-        gen = self.generation
-        rows = [(k, hashlib.blake2b(b, digest_size=16).digest(), b, gen) for k, b in zip(new, blobs)]
-        try:
-            db = self.db
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
-            db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
-            db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            self._fail(exc)
-
-    def _fail(self, exc: Exception) -> None:
-        log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")
-        self.reset()
-
-
-def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:
-    """The key of a page's output (or, with a prefixed name, of its Markdown or other outputs)."""
-    h = hashlib.blake2b(build, digest_size=20)
-    h.update(src_uri.encode() + b"\0")
-    h.update(markdown.encode("utf-8"))
-    return h.digest()
 
 
 class Recorder:

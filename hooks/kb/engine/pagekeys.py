@@ -20,9 +20,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from typing import Any
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Iterable
 
 from kb.model.entry import Entry
+
+
+KB_PACKAGE = Path(__file__).resolve().parent.parent  # hooks/kb
+FORMAT = 1  # bump when what a page's output depends on changes
+
+# Configuration keys that do not change a page's bytes (or are not plain values).
+_CONFIG_SKIP = {"site_dir", "plugins", "hooks", "watch", "dev_addr", "strict", "validation", "config_file_path",
+                "exclude_docs", "draft_docs", "not_in_nav"}
 
 
 class Unstable(Exception):
@@ -81,3 +92,72 @@ class Digests:
             h.update(b"|")
         else:
             raise Unstable(type(v).__qualname__)
+
+
+# -- what every page of a build depends on -------------------------------------
+
+
+def _stable(value: Any) -> Any:
+    """A plain, repr-stable form of a configuration value (no object addresses)."""
+    if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+        return sorted((str(k), _stable(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_stable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(_stable(v)) for v in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if hasattr(value, "__dict__"):
+        return (type(value).__qualname__, _stable({k: v for k, v in vars(value).items() if not k.startswith("_")}))
+    return (type(value).__qualname__, str(value))
+
+
+def _tree_digest(h: "hashlib._Hash", root: Path, skip_dirs: Iterable[str] = ("__pycache__",)) -> None:
+    skip = set(skip_dirs)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not skip & set(path.relative_to(root).parts):
+            h.update(path.relative_to(root).as_posix().encode() + b"\0")
+            h.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+
+
+_CODE: bytes | None = None
+
+
+def code_digest() -> bytes:
+    """Python, every installed package and its version, and the knowledge-base package's files
+    (code, templates, theme): computed once per process."""
+    global _CODE
+    if _CODE is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(sys.version.encode())
+        dists = sorted({(d.metadata["Name"] or "", d.version) for d in metadata.distributions()})
+        h.update(repr(dists).encode())
+        _tree_digest(h, KB_PACKAGE)
+        _CODE = h.digest()
+    return _CODE
+
+
+def build_key(config: Any, settings: Any, docs_files: Iterable[tuple[str, str]], extra: Iterable[Any] = ()) -> bytes:
+    """What every page of a build depends on (see the module docstring).
+
+    ``docs_files``: (src_uri, absolute path) of the files MkDocs took from docs/
+    and the theme's custom directory; ``extra``: further build-wide values (the page date).
+    """
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"kb-page-cache {FORMAT}".encode())
+    h.update(code_digest())
+    # The engine (MkDocs or ProperDocs: it names itself in every page).
+    engine = sys.modules.get(type(config).__module__)
+    h.update(f"{type(config).__module__} {getattr(engine, '__file__', '')} {'properdocs' in sys.modules}".encode())
+    if config.config_file_path and Path(config.config_file_path).is_file():
+        h.update(Path(config.config_file_path).read_bytes())
+    h.update(repr([(k, _stable(config[k])) for k in sorted(config.keys()) if k not in _CONFIG_SKIP]).encode())
+    h.update(repr(_stable(settings)).encode())
+    for uri, path in sorted(docs_files):
+        h.update(uri.encode() + b"\0")
+        try:
+            h.update(hashlib.blake2b(Path(path).read_bytes(), digest_size=16).digest())
+        except OSError:
+            h.update(b"\1missing")
+    h.update(repr([_stable(x) for x in extra]).encode())
+    return h.digest()

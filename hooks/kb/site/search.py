@@ -259,55 +259,26 @@ def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     }
 
 
+def _units(counts: bytes) -> int:
+    """The total of the unit counts (varints) in ``units.bin``."""
+    total = value = shift = 0
+    for b in counts:
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            total, value, shift = total + value, 0, 0
+    return total
+
+
 def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     """``entry_url(entry)`` gives the entry's URL relative to the site root."""
+    from kb.site import searchwork  # the per-entry half, on every core
+
     area_name = area_name or kb.taxonomy.name
-    postings: dict[str, list[int]] = {}
-    weights: dict[str, bytearray] = {}
-    files: dict[str, bytes] = {}
-    counts = bytearray()
-    uid = 0
-    for n, e in enumerate(kb.entries):
-        units = entry_units(e, area_name)
-        _varint(len(units), counts)
-        meta = _meta_line(e, area_name)
-        doc = {
-            "id": e.id,
-            "url": entry_url(e),
-            "type": e.type,
-            "typeLabel": TYPE_LABELS[e.type],
-            "title": e.label,
-            "year": e.year,
-            "areas": list(e.meta.areas),
-            "status": getattr(e.meta, "status", None) or "",
-            "level": getattr(e.meta, "level", None) or "",
-            "meta": meta,
-            "units": [],
-        }
-        for u in units:
-            title_terms = terms(normalize(u.title))
-            body = normalize(u.text if u.anchor else meta + "\n" + u.text)
-            tf = terms(body)
-            tf.update(title_terms)
-            for f in u.facets:
-                tf[f] = 1
-            for t, c in tf.items():
-                w = min(c, MAX_TF) + (TITLE_BONUS if t in title_terms else 0)
-                lst = postings.get(t)
-                if lst is None:
-                    postings[t] = [uid]
-                    weights[t] = bytearray([w])
-                else:
-                    lst.append(uid)
-                    weights[t].append(w)
-            unit_doc = {"anchor": u.anchor, "title": u.title, "text": u.text}
-            if u.anchor:
-                unit_doc["areas"] = u.areas
-                unit_doc["kind"] = u.kind or ""
-            doc["units"].append(unit_doc)
-            uid += 1
-        files[f"d/{n}.json"] = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
-    n_units = uid
+
+    counts, docs, postings, weights = searchwork.collect(kb.entries, entry_url, area_name)
+    files: dict[str, bytes] = {f"d/{n}.json": doc for n, doc in enumerate(docs)}
+    n_units = _units(counts)
     files["units.bin"] = bytes(counts)
 
     encoded: dict[str, tuple[int, int, bytes]] = {}
