@@ -123,8 +123,9 @@ class PageCache:
     """One build's use of the store: lookups in ``on_page_markdown``, records in
     ``on_page_content`` / ``on_post_page``, written in ``on_post_build``."""
 
-    def __init__(self, root: Path, config: Any) -> None:
+    def __init__(self, root: Path, config: Any, partial: bool = False) -> None:
         self.store = PageStore(root / CACHE_DIR)
+        self.store.prune = not partial  # a preview rebuild sees only the pages it changed
         self.config = config
         self.build: bytes = b""
         self.cached: frozenset[str] = frozenset()  # src_uri of the pages that may be cached

@@ -21,7 +21,7 @@ log = logging.getLogger("mkdocs.hooks.kb.cache")
 
 FORMAT = 1  # bump when the stored record changes
 DB_NAME = "pages.sqlite"
-KEEP_BUILDS = 3  # a page not used by the last KEEP_BUILDS builds is dropped
+KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
 
 
 @dataclass
@@ -50,6 +50,7 @@ class PageStore:
         self.path = directory / DB_NAME
         self.db: sqlite3.Connection | None = None
         self.generation = 0
+        self.prune = True  # drop what the last builds did not use (off for the preview's partial rebuilds)
 
     def open(self) -> bool:
         try:
@@ -81,8 +82,8 @@ class PageStore:
             db.execute("DELETE FROM pages")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
-        self.generation = int(row[0]) + 1 if row else 1
-        db.execute("PRAGMA quick_check").fetchone()
+        # A build is one generation; preview rebuilds (``prune`` off) stay in the current one.
+        self.generation = (int(row[0]) if row else 0) + (1 if self.prune or not row else 0)
         return db
 
     def reset(self) -> None:
@@ -133,7 +134,8 @@ class PageStore:
             db.execute("BEGIN IMMEDIATE")
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
             db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
-            db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
+            if self.prune:
+                db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
             db.execute("COMMIT")
         except sqlite3.Error as exc:

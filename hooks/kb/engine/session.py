@@ -115,9 +115,11 @@ class BuildSession:
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings)
         config.nav = gen.nav(config.nav)
-        use_cache = self.preview is None and not pagecache.disabled()
-        self.page_cache = pagecache.PageCache(root, config) if use_cache else None
-        if use_cache:  # compiled templates kept between builds too
+        # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
+        # renders again (its first build: every page) is still taken from the cache when it has it.
+        use_cache = not pagecache.disabled()
+        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None) if use_cache else None
+        if use_cache and self.preview is None:  # compiled templates kept between builds too (the preview: in memory)
             self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
         return config
 
@@ -130,7 +132,8 @@ class BuildSession:
         if cache is not None:
             cache.start(self._build_key(files, config), (spec.uri for spec in gen.specs()))
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
-            live.add_files(self.preview, files, config, gen)
+            live.add_files(self.preview, files, config, gen,
+                           render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
         else:
             for spec in gen.specs():
                 if files.get_file_from_path(spec.uri) is not None:
