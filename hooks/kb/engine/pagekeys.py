@@ -151,6 +151,9 @@ def build_key(config: Any, settings: Any, docs_files: Iterable[tuple[str, str]],
     h.update(f"{type(config).__module__} {getattr(engine, '__file__', '')} {'properdocs' in sys.modules}".encode())
     if config.config_file_path and Path(config.config_file_path).is_file():
         h.update(Path(config.config_file_path).read_bytes())
+    for hook in config.get("hooks") or ():  # the hook modules (hooks/mkdocs_hooks.py): code outside hooks/kb
+        path = Path(config.config_file_path or ".").parent / str(hook)
+        h.update(path.read_bytes() if path.is_file() else str(hook).encode())
     h.update(repr([(k, _stable(config[k])) for k in sorted(config.keys()) if k not in _CONFIG_SKIP]).encode())
     h.update(repr(_stable(settings)).encode())
     for uri, path in sorted(docs_files):
