@@ -29,18 +29,27 @@ CASE = "data/cases/minzu-tuanjie-shequ-2023.md"
 REUSED = re.compile(r"构建缓存：沿用 (\d+) 个页面，新生成 (\d+) 个")
 
 
-def build(project: Path, site: Path, cache: bool, env: dict[str, str] | None = None) -> tuple[int, int]:
-    """``mkdocs build --strict``; (pages reused, pages rendered) as logged (0, 0 without the cache)."""
+def start(project: Path, site: Path, cache: bool, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``mkdocs build --strict`` started (``KB_NO_CACHE=1`` unless ``cache``)."""
     full_env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", **(env or {})}
     if not cache:
         full_env["KB_NO_CACHE"] = "1"
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-v", "--site-dir", str(site)],
-                          cwd=project, env=full_env, capture_output=True, text=True, timeout=600)
-    problems = [ln for ln in proc.stderr.splitlines() if not ln.startswith(("DEBUG", "INFO"))]
+    return subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                            cwd=project, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen, cache: bool) -> tuple[int, int]:
+    """(pages reused, pages rendered) as the build logged them (0, 0 without the cache)."""
+    _, stderr = proc.communicate(timeout=600)
+    problems = [ln for ln in stderr.splitlines() if not ln.startswith(("DEBUG", "INFO"))]
     assert proc.returncode == 0, "\n".join(problems[-30:])
-    m = REUSED.search(proc.stderr)
-    assert (m is not None) == cache, proc.stderr[-2000:]
+    m = REUSED.search(stderr)
+    assert (m is not None) == cache, stderr[-2000:]
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def build(project: Path, site: Path, cache: bool, env: dict[str, str] | None = None) -> tuple[int, int]:
+    return finish(start(project, site, cache, env), cache)
 
 
 def same_site(a: Path, b: Path) -> None:
@@ -68,8 +77,9 @@ def project(tmp_path_factory) -> Path:
 
 def step(project: Path, name: str, env: dict[str, str] | None = None) -> tuple[int, int]:
     out = project.parent / name
-    reused, rendered = build(project, out / "warm", cache=True, env=env)
-    build(project, out / "cold", cache=False, env=env)
+    warm, cold = start(project, out / "warm", True, env), start(project, out / "cold", False, env)  # both cores
+    reused, rendered = finish(warm, True)
+    finish(cold, False)
     same_site(out / "warm", out / "cold")
     return reused, rendered
 
