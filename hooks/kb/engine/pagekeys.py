@@ -68,15 +68,21 @@ class Digests:
         return h.digest()
 
     def _feed(self, h: Any, v: Any) -> None:
-        if isinstance(v, Entry):
+        t = type(v)
+        if t is tuple or t is list:  # the common case first: listings are tuples of entries
+            h.update(b"(%d" % len(v))
+            for x in v:
+                if type(x) is Entry:
+                    h.update(b"E" + self.entry(x))
+                else:
+                    self._feed(h, x)
+            h.update(b")")
+        elif isinstance(v, Entry):
             h.update(b"E" + self.entry(v))
         elif isinstance(v, _PLAIN):
             h.update(b"P" + repr(v).encode() + b"\0")
         elif isinstance(v, (tuple, list)):
-            h.update(b"(%d" % len(v))
-            for x in v:
-                self._feed(h, x)
-            h.update(b")")
+            self._feed(h, list(v))
         elif isinstance(v, dict):
             h.update(b"{%d" % len(v))
             for k, x in v.items():
@@ -86,12 +92,12 @@ class Digests:
         elif isinstance(v, (set, frozenset)):
             h.update(b"S" + repr(sorted(repr(x) for x in v)).encode())
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            h.update(b"D" + type(v).__qualname__.encode())
+            h.update(b"D" + t.__qualname__.encode())
             for f in dataclasses.fields(v):
                 self._feed(h, getattr(v, f.name))
             h.update(b"|")
         else:
-            raise Unstable(type(v).__qualname__)
+            raise Unstable(t.__qualname__)
 
 
 # -- what every page of a build depends on -------------------------------------
