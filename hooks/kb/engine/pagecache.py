@@ -219,6 +219,10 @@ class PageCache:
             files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
         self.new[key] = files
 
+    def search_ranges(self) -> Any:
+        """The memo of ``kb.site.searchwork.collect``: a range of entries' part of the search index."""
+        return _RangeMemo(self) if self.open else None
+
     def is_hit(self, src_uri: str) -> Record | None:
         return self.hits.get(src_uri)
 
@@ -273,3 +277,29 @@ def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
         page.links_to_anchors = links
 
     return render
+
+
+class _RangeMemo:
+    """Search-index ranges (kb.site.searchwork) in the build cache, keyed by their entries and first unit."""
+
+    def __init__(self, cache: PageCache) -> None:
+        self.cache = cache
+
+    def _key(self, entries: Any, uid: int) -> bytes | None:
+        try:
+            sig = self.cache.digests.of((tuple(entries), uid))
+        except Unstable:
+            return None
+        return key_of(self.cache.build, "search-range", sig.hex())
+
+    def get(self, entries: Any, uid: int) -> Any:
+        key = self._key(entries, uid)
+        part = self.cache.store.get(key, tuple) if key is not None else None
+        if part is not None:
+            self.cache.used.append(key)  # type: ignore[arg-type]
+        return part
+
+    def put(self, entries: Any, uid: int, part: Any) -> None:
+        key = self._key(entries, uid)
+        if key is not None:
+            self.cache.new[key] = part

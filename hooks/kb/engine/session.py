@@ -214,8 +214,9 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index only when its entries change
             live.after_build(self.preview, config, gen)
         else:
+            memo = self.page_cache.search_ranges() if self.page_cache is not None else None
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))
         self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
             gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:

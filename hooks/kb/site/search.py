@@ -270,13 +270,13 @@ def _units(counts: bytes) -> int:
     return total
 
 
-def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
+def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo=None) -> SearchIndex:
     """``entry_url(entry)`` gives the entry's URL relative to the site root."""
     from kb.site import searchwork  # the per-entry half, on every core
 
     area_name = area_name or kb.taxonomy.name
 
-    counts, docs, postings, weights = searchwork.collect(kb.entries, entry_url, area_name)
+    counts, docs, postings, weights = searchwork.collect(kb.entries, entry_url, area_name, memo=memo)
     files: dict[str, bytes] = {f"d/{n}.json": doc for n, doc in enumerate(docs)}
     n_units = _units(counts)
     files["units.bin"] = bytes(counts)
@@ -338,9 +338,11 @@ def page_context(kb: KnowledgeBase) -> dict:
     return dict(facets=facet_values(kb), filters=FILTER_LABELS)
 
 
-def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> SearchIndex:
-    """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
-    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls))
+def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True,
+                     memo=None) -> SearchIndex:
+    """Build the index for the site in ``site_dir`` and write it under ``search/idx/``
+    (``memo``: per-range results kept between builds, see kb.site.searchwork)."""
+    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo)
     out = Path(site_dir) / INDEX_DIR
     if out.exists():
         import shutil

@@ -4,12 +4,16 @@ on every core.
 Each entry gives its document (``d/<n>.json``), its number of units and,
 per unit, the weight of every term; the index is then assembled from the
 postings of all entries in entry order. Entries are independent, so they are
-split into contiguous ranges handled by a process pool (``fork``: the
+split into fixed ranges of ``RANGE`` entries, handled by a process pool (``fork``: the
 workers inherit the knowledge base, nothing is pickled on the way in). Unit
 numbers are global: the first unit number of every range is known before
 the work starts (an entry has one unit plus one per section with text), so
 the postings of the ranges are joined in range order and give the same lists,
 and the same bytes, as one process would.
+
+A range's result depends only on its entries and its first unit number:
+with a ``memo`` (the build cache) a build after an edit computes only the
+ranges whose entries changed.
 
 ``KB_JOBS`` sets the number of processes (``1``: no pool); default: the
 number of cores.
@@ -24,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Sequence
 
 MIN_PER_JOB = 200  # fewer entries than this per process: not worth a pool
+RANGE = 250  # entries per range: the unit of work (and of the build cache, kb.engine.pagecache)
 
 _WORK: Any = None  # (entries, entry_url, area_name) for the forked workers
 
@@ -104,32 +109,55 @@ def _range(bounds: tuple[int, int, int]) -> Part:
     return counts, docs, {t: array("I", ids) for t, ids in postings.items()}, weights  # compact to send back
 
 
-def collect(entries: Sequence[Any], entry_url: Callable, area_name: Callable, n_jobs: int | None = None) -> Part:
-    """``collect_range`` of all entries, split over ``n_jobs`` processes when there are enough."""
-    global _WORK
-    n_jobs = min(n_jobs or jobs(), len(entries) // MIN_PER_JOB)
-    if n_jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return collect_range(entries, entry_url, area_name, 0)
-    size = -(-len(entries) // (n_jobs * 4))  # a few ranges per process: uneven entries even out
+def ranges(entries: Sequence[Any]) -> list[tuple[int, int, int]]:
+    """(start, stop, first unit number) of the fixed ranges of ``RANGE`` entries."""
     bounds, uid = [], 0
-    for start in range(0, len(entries), size):
-        stop = min(start + size, len(entries))
+    for start in range(0, len(entries), RANGE):
+        stop = min(start + RANGE, len(entries))
         bounds.append((start, stop, uid))
         uid += sum(unit_count(e) for e in entries[start:stop])
+    return bounds
+
+
+def collect(entries: Sequence[Any], entry_url: Callable, area_name: Callable, n_jobs: int | None = None,
+            memo: Any = None) -> Part:
+    """``collect_range`` of all entries, range by range: a range ``memo.get(entries, uid)`` knows
+    is taken from it, the others are computed (over ``n_jobs`` processes when there are
+    enough) and given to ``memo.put(entries, uid, part)``."""
+    global _WORK
+    bounds = ranges(entries)
+    parts: dict[int, Part] = {}
+    if memo is not None:
+        for i, (start, stop, uid) in enumerate(bounds):
+            part = memo.get(entries[start:stop], uid)
+            if part is not None:
+                parts[i] = part
+    todo = [i for i in range(len(bounds)) if i not in parts]
+    work = sum(bounds[i][1] - bounds[i][0] for i in todo)
+    n_jobs = min(n_jobs or jobs(), work // MIN_PER_JOB, len(todo))
     _WORK = (entries, entry_url, area_name)
     try:
-        with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            parts = list(pool.map(_range, bounds))
+        if n_jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(n_jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                done = list(pool.map(_range, [bounds[i] for i in todo]))
+        else:
+            done = [_range(bounds[i]) for i in todo]
     finally:
         _WORK = None
+    for i, part in zip(todo, done):
+        parts[i] = part
+        if memo is not None:
+            start, stop, uid = bounds[i]
+            memo.put(entries[start:stop], uid, part)
     counts, docs, postings, weights = bytearray(), [], {}, {}
-    for c, d, p, w in parts:  # in entry order: every posting list stays sorted
+    for i in range(len(bounds)):  # in entry order: every posting list stays sorted
+        c, d, p, w = parts[i]
         counts += c
         docs += d
         for t, ids in p.items():
             if t in postings:
-                postings[t] += ids
-                weights[t] += w[t]
+                postings[t] = postings[t] + ids
+                weights[t] = weights[t] + w[t]
             else:
                 postings[t], weights[t] = ids, w[t]
     return counts, docs, postings, weights
