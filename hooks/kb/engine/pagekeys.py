@@ -36,11 +36,35 @@ _CONFIG_SKIP = {"site_dir", "plugins", "hooks", "watch", "dev_addr", "strict", "
                 "exclude_docs", "draft_docs", "not_in_nav"}
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+def _plain(x: Any) -> bool:
+    """A value whose ``repr`` is stable: plain values, and lists, tuples and dicts of them (one level)."""
+    t = type(x)
+    if t in _PLAIN_TYPES:
+        return True
+    if t is list or t is tuple:
+        return all(type(y) in _PLAIN_TYPES for y in x)
+    if t is dict:
+        return all(type(k) in _PLAIN_TYPES and (type(y) in _PLAIN_TYPES or (type(y) is list and all(
+            type(z) in _PLAIN_TYPES for z in y))) for k, y in x.items())
+    return False
+
+
 class Unstable(Exception):
     """A value with no stable digest (the page is rendered instead)."""
 
 
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime)
+_PLAIN_TYPES = frozenset(_PLAIN)
 
 
 class Digests:
@@ -92,9 +116,13 @@ class Digests:
         elif isinstance(v, (set, frozenset)):
             h.update(b"S" + repr(sorted(repr(x) for x in v)).encode())
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            values = tuple(getattr(v, name) for name in _field_names(t))
+            if all(_plain(x) for x in values):  # e.g. citations, report sections: one repr
+                h.update(b"R" + t.__qualname__.encode() + repr(values).encode() + b"|")
+                return
             h.update(b"D" + t.__qualname__.encode())
-            for f in dataclasses.fields(v):
-                self._feed(h, getattr(v, f.name))
+            for x in values:
+                self._feed(h, x)
             h.update(b"|")
         else:
             raise Unstable(t.__qualname__)
