@@ -45,6 +45,8 @@ log = logging.getLogger("mkdocs.hooks.kb.cache")
 
 CACHE_DIR = Path(".cache") / "kb"
 CACHED_TEMPLATE = "kb-cached.html"  # the empty theme template of a hit (kb/site/theme)
+BATCH = 256  # finished pages written to the store together, during the build
+_USED = Record(content="")  # a hit whose page is written (its HTML dropped)
 
 
 def bytecode_cache(root: Path) -> Any:
@@ -140,6 +142,8 @@ class PageCache:
         self.used: list[bytes] = []  # markdown and outputs this build took from the cache
         self.markdown_rendered = 0
         self.sources: dict[str, str] = {}  # src_uri -> the generated Markdown of this build
+        self.batch: dict[bytes, Record] = {}  # finished pages not yet written to the store
+        self.rendered = 0
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -242,10 +246,17 @@ class PageCache:
         uri = page.file.src_uri
         hit = self.hits.get(uri)
         if hit is not None:
+            self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
             return hit.output
-        record = self.pending.get(uri)
+        record = self.pending.pop(uri, None)
         if record is not None:
-            record.output = output
+            self.rendered += 1
+            if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
+                record.output = output
+                self.batch[self.keys[uri]] = record
+                if len(self.batch) >= BATCH:
+                    self.store.put_batch(self.batch)
+                    self.batch = {}
         return output
 
     def finish(self) -> None:
@@ -254,11 +265,10 @@ class PageCache:
             self.recorder.remove()
         if not self.open:
             return
-        new = {self.keys[u]: r for u, r in self.pending.items() if r.output and u not in self.warnings.pages}
-        new.update(self.new)
+        new = {**self.batch, **self.new}
         self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
         self.store.close()
-        log.info(f"构建缓存：沿用 {len(self.hits)} 个页面，新生成 {len(self.pending)} 个"
+        log.info(f"构建缓存：沿用 {len(self.hits)} 个页面，新生成 {self.rendered} 个"
                  f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
 
 

@@ -122,14 +122,34 @@ class PageStore:
             return None
         return record if isinstance(record, kind) else None
 
-    def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
-        """One transaction: the new records, the generation of every used key, old records dropped."""
-        if self.db is None:
-            return
+    def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
             blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))
+        return [(k, hashlib.blake2b(b, digest_size=16).digest(), b, self.generation) for k, b in zip(new, blobs)]
+
+    def put_batch(self, new: dict[bytes, Any]) -> None:
+        """Records written during the build (so that they need not all stay in memory). Each is
+        complete and verified on reading, so a build killed later leaves nothing wrong behind."""
+        if self.db is None or not new:
+            return
+        rows = self._rows(new)
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
+    def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
+        """One transaction: the last new records, the generation of every used key, old records dropped."""
+        if self.db is None:
+            return
         gen = self.generation
-        rows = [(k, hashlib.blake2b(b, digest_size=16).digest(), b, gen) for k, b in zip(new, blobs)]
+        rows = self._rows(new)
         try:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
