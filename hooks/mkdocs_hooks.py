@@ -36,8 +36,16 @@ def on_env(env, config, files):
     return _current().stamp_pages(env, files, config)
 
 
+def on_page_markdown(markdown, page, config, files):
+    return _current().page_markdown(markdown, page, files)
+
+
 def on_page_content(html, page, config, files):
-    return _current().page_content(html, page.file.src_uri)
+    return _current().page_content(html, page.file.src_uri, page)
+
+
+def on_post_page(output, page, config):
+    return _current().post_page(output, page)
 
 
 def on_post_build(config) -> None:

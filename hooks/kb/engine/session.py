@@ -30,6 +30,7 @@ first build only.
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages, navcache
+from kb.engine import messages, navcache, pagecache
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
@@ -64,6 +65,8 @@ class BuildSession:
     entry_pages: frozenset[str] = frozenset()  # src_uri of every entry page (sanitised in page_content)
     raw_html: RawHtml = field(default_factory=RawHtml)  # index pages handed to MkDocs as HTML (kb.site.rawhtml)
     nav_cache: navcache.NavCache | None = None  # this build's rendered navigation (kb.engine.navcache)
+    page_cache: pagecache.PageCache | None = None  # pages kept between builds (kb.engine.pagecache)
+    bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -96,6 +99,8 @@ class BuildSession:
         # kb.entries: only the entries this build may show
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
+        elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
+            kb = pagecache.load_entries(root, settings.audience)
         else:
             kb = KnowledgeBase.load(root, audience=settings.audience)
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
@@ -110,6 +115,12 @@ class BuildSession:
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings)
         config.nav = gen.nav(config.nav)
+        # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
+        # renders again (its first build: every page) is still taken from the cache when it has it.
+        use_cache = not pagecache.disabled()
+        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None) if use_cache else None
+        if use_cache and self.preview is None:  # compiled templates kept between builds too (the preview: in memory)
+            self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
         return config
 
     # -- on_files ----------------------------------------------------------------
@@ -117,21 +128,50 @@ class BuildSession:
     def register_files(self, files: Files, config: Any) -> Files:
         gen = self._generator()
         self._refuse(self._docs_file_problems(files, config))
+        cache = self.page_cache
+        if cache is not None:
+            cache.start(self._build_key(files, config), (spec.uri for spec in gen.specs()))
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
-            live.add_files(self.preview, files, config, gen)
+            live.add_files(self.preview, files, config, gen,
+                           render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
         else:
             for spec in gen.specs():
                 if files.get_file_from_path(spec.uri) is not None:
                     raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-                content = gen.render(spec)
+                content = cache.markdown(spec, gen.render) if cache is not None else gen.render(spec)
                 if spec.is_html:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
                     content = self.raw_html.stash(spec.uri, content)
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         for path, text in gen.static_files():  # feed.xml
             files.append(File.generated(config, path, content=text))
         return files
+
+    def _build_key(self, files: Files, config: Any) -> bytes:
+        """What every page of this build depends on besides its own Markdown (kb.engine.pagecache)."""
+        docs = Path(config.docs_dir).resolve()
+        own = [(f.src_uri, f.abs_src_path) for f in files
+               if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs)]
+        for d in config.theme.dirs:  # a custom_dir of the project (package themes: their versions)
+            p = Path(d).resolve()
+            if not p.is_relative_to(Path(sys.prefix).resolve()) and not p.is_relative_to(pagecache.KB_PACKAGE):
+                own += [(f"theme:{x.relative_to(p).as_posix()}", str(x)) for x in p.rglob("*") if x.is_file()]
+        gen = self._generator()
+        return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
+                                                                                   gen.kb.taxonomy.areas))
+
+    # -- on_page_markdown / on_post_page -------------------------------------------
+
+    def page_markdown(self, markdown: str, page: Any, files: Files) -> str:
+        if self.page_cache is not None:
+            self.page_cache.page_markdown(markdown, page, files)
+        return markdown
+
+    def post_page(self, output: str, page: Any) -> str:
+        if self.page_cache is not None:
+            return self.page_cache.post_page(output, page)
+        return output
 
     # -- on_env ------------------------------------------------------------------
 
@@ -145,11 +185,16 @@ class BuildSession:
                 f.page.update_date = date
         if self.preview is not None:
             live.speed_up_env(env)
+        elif self.bytecode is not None:
+            env.bytecode_cache = self.bytecode
         if config is not None:  # Material's navigation rendered once per directory (kb.engine.navcache)
             self.nav_cache = navcache.install(env, config)
         return env
 
-    def page_content(self, html: str, src_uri: str) -> str:
+    def page_content(self, html: str, src_uri: str, page: Any = None) -> str:
+        if self.page_cache is not None and (hit := self.page_cache.is_hit(src_uri)) is not None:
+            self.raw_html.restore(src_uri, html)
+            return hit.content  # stored after this method ran last time
         if self.preview is not None:
             html = live.page_content(self.preview, html, src_uri)
         else:
@@ -158,6 +203,8 @@ class BuildSession:
             # Entry bodies are content, not code (kb.text.html): the whole rendered
             # content of an entry page is held to the allow-list, generated blocks included.
             html = sanitise.clean(html)
+        if self.page_cache is not None and page is not None:
+            self.page_cache.page_content(html, page)
         return html
 
     # -- on_post_build -----------------------------------------------------------
@@ -167,10 +214,21 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index only when its entries change
             live.after_build(self.preview, config, gen)
         else:
-            search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
-        export.write_entries_json(gen.kb, config.site_dir, directory_urls=config.use_directory_urls)
+            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+        self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
+            gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
+        if self.page_cache is not None:
+            self.page_cache.finish()
+
+    def _outputs(self, name: str, value: Any, config: Any, paths: list[str], produce: Any) -> None:
+        """Site files made from ``value`` alone: from the build cache when it has them."""
+        if self.page_cache is None:
+            produce()
+        else:
+            self.page_cache.outputs(name, value, config.site_dir, [str(p) for p in paths], produce)
 
     @staticmethod
     def _docs_file_problems(files: Files, config: Any) -> list[str]:

@@ -13,11 +13,17 @@ which reuses the entries themselves, never copies.
 
 The per-file result depends on the taxonomy (valid area slugs and keyword
 lists), so a changed ``areas.yml`` empties the cache.
+
+Between builds (kb.engine.pagecache) the per-file results are kept in one
+pickle file (``save`` / ``restore``): written atomically, stamped with the
+code's digest, and ignored when the stamp differs or the file cannot be read.
+Only the per-file results are kept; the memoised cross-entry results are not.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +102,7 @@ class EntryCache:
     slots: dict[Path, _Slot] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    dropped: int = 0  # results of files that are gone
     structures: EntryMemo = field(default_factory=EntryMemo)  # articles.parse per regulation/policy
     citations: EntryMemo = field(default_factory=EntryMemo)  # citations found per entry
 
@@ -136,3 +143,26 @@ class EntryCache:
         """Drop results of files that are gone (deleted or renamed)."""
         for path in [p for p in self.slots if p not in seen]:
             del self.slots[path]
+            self.dropped += 1
+
+    def save(self, path: Path, stamp: bytes) -> None:
+        """Keep the per-file results in ``path`` (atomically; errors ignored: it is a cache)."""
+        from kb.source.atomic import write_atomic
+
+        slots = {p: s for p, s in self.slots.items() if not s.racy}
+        try:
+            write_atomic(path, pickle.dumps((stamp, self.context, slots), protocol=pickle.HIGHEST_PROTOCOL))
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            pass
+
+    def restore(self, path: Path, stamp: bytes) -> bool:
+        """Take the per-file results kept in ``path`` if they were made by the same code."""
+        try:
+            with open(path, "rb") as f:
+                kept_stamp, context, slots = pickle.load(f)
+        except Exception:  # noqa: BLE001 - an unreadable cache is no cache
+            return False
+        if kept_stamp != stamp or not isinstance(slots, dict):
+            return False
+        self.context, self.slots = context, slots
+        return True

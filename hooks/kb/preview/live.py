@@ -31,7 +31,12 @@ false) and turns this module on. Then, on every rebuild:
    (``SearchWriter``; the page reload does not wait for it), except when an
    entry left the visible set: then the build waits for the new index, so
    that no hidden entry stays searchable.
-6. No garbage collection during a rebuild, compiled Jinja templates are
+6. The build cache of ``mkdocs build`` (kb.engine.pagecache, ``.cache/kb``)
+   is used too: a page rendered again (on the first build, every page) whose
+   Markdown and build-wide inputs are stored is not converted or themed, and
+   pages the preview renders are stored for the next build. The preview
+   does not drop what it did not use (it sees only the pages it changed).
+7. No garbage collection during a rebuild, compiled Jinja templates are
    kept in memory, and file changes come from inotify, not polling.
 
 The first build builds everything (as long as ``mkdocs serve``). Pages
@@ -167,8 +172,9 @@ def _digest(markdown: str) -> bytes:
     return hashlib.blake2b(markdown.encode("utf-8"), digest_size=16).digest()
 
 
-def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
-    """The pages of the page list (kb.site.catalog) for this build, rendering only those that may have changed."""
+def plan(state: PreviewState, gen: "Generator", render: Any = None) -> Iterator[PlannedPage]:
+    """The pages of the page list (kb.site.catalog) for this build, rendering only those that may have changed.
+    ``render(spec)`` makes a page's Markdown: the build cache's (kb.engine.pagecache), else ``gen.render``."""
     speed_up_env(gen.env)
     specs = gen.specs()
     sigs = catalog.signatures(specs, (gen.site_title, gen.directory_urls))
@@ -205,7 +211,7 @@ def plan(state: PreviewState, gen: "Generator") -> Iterator[PlannedPage]:
             state.kept += 1
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
-        yield result(src_uri, gen.render(spec), in_nav, sig, html=spec.is_html)
+        yield result(src_uri, (render or gen.render)(spec), in_nav, sig, html=spec.is_html)
     state.planned = planned
     state.planned_at = time.perf_counter()
 
@@ -241,7 +247,7 @@ def speed_up_env(env) -> None:
     env.bytecode_cache = _BYTECODE.cache
 
 
-def add_files(state: PreviewState, files, config, gen: "Generator"):
+def add_files(state: PreviewState, files, config, gen: "Generator", render: Any = None):
     """Register this build's generated pages with MkDocs (the preview's ``on_files``)."""
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File, InclusionLevel
@@ -258,7 +264,7 @@ def add_files(state: PreviewState, files, config, gen: "Generator"):
     # preview; say so at INFO level instead of failing a strict build.
     config.validation.links.not_found = logging.INFO
     hand_written = {f.src_uri for f in files}
-    for page in plan(state, gen):
+    for page in plan(state, gen, render):
         if page.src_uri in hand_written:
             raise PluginError(f"docs/{page.src_uri} 与自动生成的页面同名，请改名或移走")
         if page.kept and not page.in_nav:

@@ -1,0 +1,285 @@
+"""The persistent build cache: the rendered output of every generated page,
+kept between builds under ``.cache/kb/`` of the project.
+
+A generated page (one ``PageSpec`` of ``kb.site.catalog``) is handed to
+MkDocs as Markdown; its output bytes follow from that Markdown, the page's
+path and what is the same for every page of a build (``BuildKey``: the
+cache format, every installed package's version, the knowledge-base code,
+templates and theme files, ``mkdocs.yml`` and the resolved configuration
+(navigation included), the hand-written pages of ``docs/``, the settings
+(audience, offline edition, subpath) and the page date). The cache key of
+a page is the digest of those three, so every kind of generated page is
+cached the same way; nothing here knows page kinds.
+
+On a hit (``on_page_markdown``) MkDocs' Markdown conversion and theme
+rendering are skipped: the page's ``render`` is replaced by one that puts
+back the stored HTML, table of contents is not needed (the theme template is
+replaced by an empty one, ``kb-cached.html``), and ``on_post_page`` returns
+the stored output. What MkDocs learns from rendering a page is stored too
+and put back: its anchors and the links to anchors of other pages (checked
+again after every build, as MkDocs does), its title. A page's output can
+also depend on other files (a relative link is rewritten when its target
+exists): every file lookup the Markdown conversion made is recorded, and a
+stored page is used only while each lookup still gives the same answer.
+
+A page that logged a warning while it was built is not stored (the warning
+must show again next time). Entries are written in ``on_post_build`` in one
+SQLite transaction (a killed build leaves the previous state); every stored
+record carries its digest and is verified when read; a cache that cannot be
+opened or read is removed and the build goes on without it.
+``KB_NO_CACHE=1`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
+from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
+
+log = logging.getLogger("mkdocs.hooks.kb.cache")
+
+CACHE_DIR = Path(".cache") / "kb"
+CACHED_TEMPLATE = "kb-cached.html"  # the empty theme template of a hit (kb/site/theme)
+BATCH = 256  # finished pages written to the store together, during the build
+_USED = Record(content="")  # a hit whose page is written (its HTML dropped)
+
+
+def bytecode_cache(root: Path) -> Any:
+    """Compiled Jinja templates under ``.cache/kb/jinja`` (Jinja writes them atomically and
+    checks the source checksum and Python version when loading); None if the directory cannot be made."""
+    import jinja2
+
+    directory = root / CACHE_DIR / "jinja"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
+ENTRIES_NAME = "entries.pickle"
+
+
+def load_entries(root: Path, audience: str) -> Any:
+    """``KnowledgeBase.load`` reusing the entries parsed by the last build whose files are unchanged
+    (kb.model.cache), and keeping this load's for the next build."""
+    from kb.model.cache import EntryCache
+    from kb.model.knowledge import KnowledgeBase
+
+    cache, path = EntryCache(), root / CACHE_DIR / ENTRIES_NAME
+    cache.restore(path, code_digest())
+    kb = KnowledgeBase.load(root, audience=audience, cache=cache)
+    if cache.misses or cache.dropped:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return kb
+        cache.save(path, code_digest())
+    return kb
+
+
+def disabled(environ: Any = os.environ) -> bool:
+    """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
+    return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+class Recorder:
+    """Records the file lookups of one page's Markdown conversion (set on the ``Files`` instance)."""
+
+    def __init__(self, files: Any) -> None:
+        self.files = files
+        self.lookups: dict[str, Any] = {}
+
+    def __call__(self, path: str) -> Any:
+        f = type(self.files).get_file_from_path(self.files, path)
+        self.lookups[path] = None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
+        return f
+
+    def install(self) -> None:
+        self.files.get_file_from_path = self
+
+    def remove(self) -> None:
+        self.files.__dict__.pop("get_file_from_path", None)
+
+
+class PageWarnings(logging.Handler):
+    """The pages that logged a warning while being built (not stored)."""
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(logging.WARNING)
+        self.config = config
+        self.pages: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        page = getattr(self.config, "_current_page", None)
+        if page is not None:
+            self.pages.add(page.file.src_uri)
+
+
+class PageCache:
+    """One build's use of the store: lookups in ``on_page_markdown``, records in
+    ``on_page_content`` / ``on_post_page``, written in ``on_post_build``."""
+
+    def __init__(self, root: Path, config: Any, partial: bool = False) -> None:
+        self.store = PageStore(root / CACHE_DIR)
+        self.store.prune = not partial  # a preview rebuild sees only the pages it changed
+        self.config = config
+        self.build: bytes = b""
+        self.cached: frozenset[str] = frozenset()  # src_uri of the pages that may be cached
+        self.hits: dict[str, Record] = {}
+        self.keys: dict[str, bytes] = {}
+        self.pending: dict[str, Record] = {}
+        self.recorder: Recorder | None = None
+        self.warnings = PageWarnings(config)
+        self.open = False
+        self.digests = Digests()
+        self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
+        self.used: list[bytes] = []  # markdown and outputs this build took from the cache
+        self.markdown_rendered = 0
+        self.sources: dict[str, str] = {}  # src_uri -> the generated Markdown of this build
+        self.batch: dict[bytes, Record] = {}  # finished pages not yet written to the store
+        self.rendered = 0
+
+    def start(self, build: bytes, cached: Iterable[str]) -> None:
+        self.build = build
+        self.cached = frozenset(cached)
+        self.open = self.store.open()
+        if self.open:
+            logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
+        """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
+        uri = page.file.src_uri
+        if not self.open or uri not in self.cached:
+            return
+        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml).
+        key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
+        record = self.store.get(key, Record)
+        if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
+            self.hits[uri] = record
+            page.render = _replay(page, record, files)
+            page.meta["template"] = CACHED_TEMPLATE
+            return
+        self.recorder = Recorder(files)
+        self.recorder.install()
+
+    def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
+        """A generated page's Markdown: stored under the digest of what it shows
+        (``spec.depends``, kb.engine.pagekeys), else ``render(spec)``."""
+        text = self._markdown(spec, render)
+        self.sources[spec.uri] = text
+        return text
+
+    def _markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
+        if not self.open or spec.depends is None:
+            return render(spec)
+        try:
+            sig = self.digests.of(spec.depends())
+        except Unstable:
+            return render(spec)
+        key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
+        text = self.store.get(key, str)
+        if text is None:
+            text = self.new[key] = render(spec)
+            self.markdown_rendered += 1
+        else:
+            self.used.append(key)
+        return text
+
+    def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
+        """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from
+        the entries): written from the cache when ``value``'s digest is stored, else produced and stored.
+        ``paths``: the files or directories, relative to ``site_dir``, that ``produce`` writes."""
+        if not self.open:
+            produce()
+            return
+        try:
+            sig = self.digests.of(value)
+        except Unstable:
+            produce()
+            return
+        key = key_of(self.build, f"outputs:{name}", sig.hex())
+        site = Path(site_dir)
+        stored = self.store.get(key, dict)
+        if stored is not None:
+            for p in paths:
+                shutil.rmtree(site / p, ignore_errors=True) if (site / p).is_dir() else None
+            for rel, data in sorted(stored.items()):
+                dest = site / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(data)
+            self.used.append(key)
+            return
+        produce()
+        files: dict[str, bytes] = {}
+        for p in paths:
+            target = site / p
+            found = [target] if target.is_file() else sorted(x for x in target.rglob("*") if x.is_file())
+            files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
+        self.new[key] = files
+
+    def is_hit(self, src_uri: str) -> Record | None:
+        return self.hits.get(src_uri)
+
+    def page_content(self, html: str, page: Any) -> None:
+        """A miss, converted: remember what MkDocs learned (the output follows in ``post_page``)."""
+        uri = page.file.src_uri
+        rec = self.recorder
+        if rec is None or uri not in self.keys or uri in self.hits:
+            return
+        rec.remove()
+        self.recorder = None
+        links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
+        self.pending[uri] = Record(content=html, title=page._title_from_render,
+                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups)
+
+    def post_page(self, output: str, page: Any) -> str:
+        uri = page.file.src_uri
+        hit = self.hits.get(uri)
+        if hit is not None:
+            self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
+            return hit.output
+        record = self.pending.pop(uri, None)
+        if record is not None:
+            self.rendered += 1
+            if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
+                record.output = output
+                self.batch[self.keys[uri]] = record
+                if len(self.batch) >= BATCH:
+                    self.store.put_batch(self.batch)
+                    self.batch = {}
+        return output
+
+    def finish(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.recorder is not None:
+            self.recorder.remove()
+        if not self.open:
+            return
+        new = {**self.batch, **self.new}
+        self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
+        self.store.close()
+        log.info(f"构建缓存：沿用 {len(self.hits)} 个页面，新生成 {self.rendered} 个"
+                 f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
+
+
+def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
+    """A page's ``render`` on a hit: what the conversion gave last time."""
+
+    def render(config: Any, files_: Any) -> None:
+        page.content = record.content
+        page._title_from_render = record.title
+        page.present_anchor_ids = set(record.anchors or ())
+        links = {}
+        for uri, anchors in record.links.items():
+            f = files.get_file_from_path(uri)
+            if f is not None:
+                links[f] = dict(anchors)
+        page.links_to_anchors = links
+
+    return render

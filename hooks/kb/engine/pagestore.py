@@ -1,0 +1,179 @@
+"""Where the build cache keeps pages: one SQLite file under ``.cache/kb/``
+(see kb.engine.pagecache). Every record carries its digest and is verified
+when read; a store that cannot be opened is removed and made again; any
+other failure turns the store off for the build (it is only a cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sqlite3
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+log = logging.getLogger("mkdocs.hooks.kb.cache")
+
+FORMAT = 1  # bump when the stored record changes
+DB_NAME = "pages.sqlite"
+KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
+
+
+@dataclass
+class Record:
+    """What a build learned from one page, enough to skip it next time."""
+
+    content: str  # the page's HTML after on_page_content
+    output: str = ""  # the final page (after on_post_page)
+    title: str | None = None  # the title Markdown gave (first heading)
+    anchors: set[str] | None = None  # MkDocs' present_anchor_ids
+    links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
+    lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
+
+
+def lookup_answer(files: Any, uri: str) -> Any:
+    """What MkDocs' link rewriting learns from looking ``uri`` up (None: no such file)."""
+    f = type(files).get_file_from_path(files, uri)
+    return None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
+
+
+class PageStore:
+    """The SQLite file under ``.cache/kb/``; every failure turns it off for this build."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / DB_NAME
+        self.db: sqlite3.Connection | None = None
+        self.generation = 0
+        self.prune = True  # drop what the last builds did not use (off for the preview's partial rebuilds)
+
+    def open(self) -> bool:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            gitignore = self.directory.parent / ".gitignore"
+            if not gitignore.exists():
+                from kb.source.atomic import write_atomic
+
+                write_atomic(gitignore, "*\n")  # the cache never goes into git
+            self.db = self._connect()
+        except (OSError, sqlite3.Error) as exc:
+            log.info(f"构建缓存不可用（{self.path}：{exc}），已重建")
+            self.reset()
+            try:
+                self.db = self._connect()
+            except (OSError, sqlite3.Error) as exc2:
+                log.info(f"构建缓存不可用（{self.path}：{exc2}），本次不使用缓存")
+                self.db = None
+        return self.db is not None
+
+    def _connect(self) -> sqlite3.Connection:
+        # timeout: another build of the project (another edition, another engine) may be writing
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB, used INTEGER)")
+        row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
+        if row is None or row[0] != str(FORMAT):
+            db.execute("DELETE FROM pages")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
+        # A build is one generation; preview rebuilds (``prune`` off) stay in the current one.
+        self.generation = (int(row[0]) if row else 0) + (1 if self.prune or not row else 0)
+        return db
+
+    def reset(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None
+
+    def get(self, key: bytes, kind: type = object) -> Any:
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT digest, data FROM pages WHERE key=?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return None
+        if row is None:
+            return None
+        digest, data = row
+        try:
+            if hashlib.blake2b(data, digest_size=16).digest() != digest:
+                return None  # damaged: rendered again and replaced
+            record = pickle.loads(zlib.decompress(data))
+        except Exception:  # noqa: BLE001 - anything unreadable is a miss
+            return None
+        return record if isinstance(record, kind) else None
+
+    def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
+            blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))
+        return [(k, hashlib.blake2b(b, digest_size=16).digest(), b, self.generation) for k, b in zip(new, blobs)]
+
+    def put_batch(self, new: dict[bytes, Any]) -> None:
+        """Records written during the build (so that they need not all stay in memory). Each is
+        complete and verified on reading, so a build killed later leaves nothing wrong behind."""
+        if self.db is None or not new:
+            return
+        rows = self._rows(new)
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
+    def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
+        """One transaction: the last new records, the generation of every used key, old records dropped."""
+        if self.db is None:
+            return
+        gen = self.generation
+        rows = self._rows(new)
+        try:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
+            db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
+            if self.prune:
+                db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")
+        self.reset()
+
+
+def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:
+    """The key of a page's output (or, with a prefixed name, of its Markdown or other outputs)."""
+    h = hashlib.blake2b(build, digest_size=20)
+    h.update(src_uri.encode() + b"\0")
+    h.update(markdown.encode("utf-8"))
+    return h.digest()
