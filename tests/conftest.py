@@ -215,3 +215,16 @@ def law_site(tmp_path_factory) -> Path:
         return site
 
     return built_once(tmp_path_factory, "law", build)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules with the most slow or browser tests first.
+
+    ``make test`` hands whole modules to the workers (``--dist loadscope``) in the order they
+    are collected; a heavy module that starts last makes the whole run wait for it. The order
+    within a module is kept."""
+    weight: dict[str, int] = {}
+    for item in items:
+        heavy = item.get_closest_marker("slow") is not None or item.get_closest_marker("browser") is not None
+        weight[item.module.__name__] = weight.get(item.module.__name__, 0) + (1 if heavy else 0)
+    items.sort(key=lambda item: -weight[item.module.__name__])  # stable: file order kept among equals
