@@ -32,6 +32,7 @@ opened or read is removed and the build goes on without it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -141,8 +142,8 @@ class PageCache:
         self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
         self.used: list[bytes] = []  # markdown and outputs this build took from the cache
         self.markdown_rendered = 0
-        self.sources: dict[str, str] = {}  # src_uri -> the generated Markdown of this build
-        self.batch: dict[bytes, Record] = {}  # finished pages not yet written to the store
+        self.sources: dict[str, str] = {}  # src_uri -> digest of the generated Markdown of this build
+        self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
@@ -172,7 +173,8 @@ class PageCache:
         """A generated page's Markdown: stored under the digest of what it shows
         (``spec.depends``, kb.engine.pagekeys), else ``render(spec)``."""
         text = self._markdown(spec, render)
-        self.sources[spec.uri] = text
+        # A digest, not the text: MkDocs holds every page's Markdown already (memory at 10,000 pages).
+        self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
         return text
 
     def _markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
@@ -185,7 +187,8 @@ class PageCache:
         key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
         text = self.store.get(key, str)
         if text is None:
-            text = self.new[key] = render(spec)
+            text = render(spec)
+            self._stage(key, text)
             self.markdown_rendered += 1
         else:
             self.used.append(key)
@@ -249,11 +252,15 @@ class PageCache:
             self.rendered += 1
             if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
                 record.output = output
-                self.batch[self.keys[uri]] = record
-                if len(self.batch) >= BATCH:
-                    self.store.put_batch(self.batch)
-                    self.batch = {}
+                self._stage(self.keys[uri], record)
         return output
+
+    def _stage(self, key: bytes, value: Any) -> None:
+        """A record to store: written with others during the build, not all kept until its end."""
+        self.batch[key] = value
+        if len(self.batch) >= BATCH:
+            self.store.put_batch(self.batch)
+            self.batch = {}
 
     def finish(self) -> None:
         logging.getLogger("mkdocs").removeHandler(self.warnings)
