@@ -36,6 +36,7 @@ import hashlib
 import logging
 import os
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -133,6 +134,7 @@ class PageCache:
         self.build: bytes = b""
         self.cached: frozenset[str] = frozenset()  # src_uri of the pages that may be cached
         self.hits: dict[str, Record] = {}
+        self.waiting: dict[str, bytes] = {}  # src_uri of a hit -> its final page, compressed
         self.keys: dict[str, bytes] = {}
         self.pending: dict[str, Record] = {}
         self.recorder: Recorder | None = None
@@ -162,6 +164,10 @@ class PageCache:
         key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
         record = self.store.get(key, Record)
         if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
+            # The final page waits, compressed, until MkDocs writes it: all pages are converted
+            # before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
+            self.waiting[uri] = zlib.compress(record.output.encode("utf-8"), 1)
+            record.output = ""
             self.hits[uri] = record
             page.render = _replay(page, record, files)
             page.meta["template"] = CACHED_TEMPLATE
@@ -246,7 +252,7 @@ class PageCache:
         hit = self.hits.get(uri)
         if hit is not None:
             self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
-            return hit.output
+            return zlib.decompress(self.waiting.pop(uri)).decode("utf-8")
         record = self.pending.pop(uri, None)
         if record is not None:
             self.rendered += 1
