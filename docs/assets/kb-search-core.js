@@ -435,8 +435,30 @@
   }
 
   var defaultEngine = null;
+  /** An element with a class and text (for the search interfaces). */
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  /** Append text to node with the given [start, end) ranges marked. */
+  function marked(node, text, marks) {
+    var pos = 0;
+    (marks || []).forEach(function (h) {
+      if (h[0] < pos) return;
+      if (h[0] > pos) node.appendChild(document.createTextNode(text.slice(pos, h[0])));
+      node.appendChild(el("mark", null, text.slice(h[0], h[1])));
+      pos = h[1];
+    });
+    if (pos < text.length) node.appendChild(document.createTextNode(text.slice(pos)));
+  }
+
   window.KBSearch = {
     create: create,
+    el: el,
+    marked: marked,
     siteRoot: SITE_ROOT.href,
     searchPage: new URL(FILE ? "search/index.html" : "search/", SITE_ROOT).href,
     facets: FACETS.slice(),

@@ -11,24 +11,8 @@
   var PAGE_SIZE = 10;
   var FACETS = ["type", "area", "status", "year", "level", "kind"];
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text != null) e.textContent = text;
-    return e;
-  }
-
-  /** Append text to node with the given [start, end) ranges marked. */
-  function marked(node, text, marks) {
-    var pos = 0;
-    (marks || []).forEach(function (h) {
-      if (h[0] < pos) return;
-      if (h[0] > pos) node.appendChild(document.createTextNode(text.slice(pos, h[0])));
-      node.appendChild(el("mark", null, text.slice(h[0], h[1])));
-      pos = h[1];
-    });
-    if (pos < text.length) node.appendChild(document.createTextNode(text.slice(pos)));
-  }
+  // DOM helpers shared by the search interfaces (kb-search-core.js).
+  var el = (window.KBSearch || {}).el, marked = (window.KBSearch || {}).marked;
 
   function renderResult(r, engine) {
     var li = el("li", "kb-result");
