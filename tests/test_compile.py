@@ -164,3 +164,26 @@ def test_site_offers_the_area_compilation_built_with_the_site(sample_site):
     # An area without regulations or policies offers nothing.
     assert '<p class="kb-compile">' not in (sample_site / "areas" / "self-building" / "index.html").read_text(
         encoding="utf-8")
+
+
+def test_site_compilation_reused_between_rebuilds_of_one_session(kb, monkeypatch):
+    """kb serve: a generator handed the session's memo builds an area's file again only when
+    what it shows changed; a generator with its own memo (a new build) builds it."""
+    from kb.site import compilations
+
+    calls = []
+    real = run.build
+    monkeypatch.setattr(run, "build", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    memo: dict = {}
+    first = Generator(kb, memo=memo)
+    path, render = next((p, r) for p, r in compilations.static_files(first) if p.endswith(".html"))
+    data = render()
+    assert len(calls) == 1
+    again = dict(compilations.static_files(Generator(kb, memo=memo)))[path]()
+    assert again == data and len(calls) == 1  # same entries, same session: reused
+    dict(compilations.static_files(Generator(kb)))[path]()
+    assert len(calls) == 2  # no memo handed over: built
+    later = Generator(kb, memo=memo)
+    later.today = later.today + dt.timedelta(days=1)
+    dict(compilations.static_files(later))[path]()
+    assert len(calls) == 3  # the date printed in it changed: built again

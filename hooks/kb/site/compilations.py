@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from kb.site.pages import Generator
 
 SITE_LIMIT = 40  # entries in a compilation the build makes; above: the CLI command
-_MEMO: dict[tuple[str, str], tuple[tuple, bytes]] = {}  # (slug, format) -> (what it shows, bytes)
 TYPES = ("regulation", "policy")
 DIR = "compilations"
 
@@ -49,11 +48,11 @@ def _render(gen: "Generator", slug: str, fmt: str) -> bytes:
     sel = area_selection(slug)
     entries = select(gen.kb, sel)
     key = (gen.today, tuple(entries), tuple(e.label for e in entries), tuple(e.meta.areas for e in entries))
-    memo = _MEMO.get((slug, fmt))
+    memo = gen.memo.get(("compilation", slug, fmt))
     if memo is not None and memo[0] == key:
         return memo[1]
     data = run.build(gen.kb, sel, fmt, date=gen.today).data
-    _MEMO[(slug, fmt)] = (key, data)
+    gen.memo[("compilation", slug, fmt)] = (key, data)
     return data
 
 

@@ -68,6 +68,9 @@ class Generator:
     site_title: str = "统战工作政策知识库"
     directory_urls: bool = True
     settings: Settings = field(default_factory=Settings)
+    # Results kept between the builds of one session (kb serve), keyed by what they show;
+    # handed over by kb.engine.session, so nothing is kept in module globals.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     @cached_property
     def env(self) -> Environment:
