@@ -67,7 +67,6 @@ class BuildSession:
     nav_cache: navcache.NavCache | None = None  # this build's rendered navigation (kb.engine.navcache)
     page_cache: pagecache.PageCache | None = None  # pages kept between builds (kb.engine.pagecache)
     bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
-    memo: dict[Any, Any] = field(default_factory=dict)  # the generator's results kept between rebuilds
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -114,7 +113,8 @@ class BuildSession:
             raise PluginError(f"知识库数据有 {len(errors)} 个错误，构建已停止（详见上方，也可运行 kb check）")
         self.entry_pages = frozenset(e.src_uri for e in kb.entries)
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
-                                         settings=settings, memo=self.memo)
+                                         settings=settings,
+                                         memo=self.preview.memo if self.preview is not None else {})
         config.nav = gen.nav(config.nav)
         # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
         # renders again (its first build: every page) is still taken from the cache when it has it.
