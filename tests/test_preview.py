@@ -169,8 +169,14 @@ class PreviewProject:
         """A normal full build of the same data (preview switched off meanwhile)."""
         from mkdocs.commands.build import build
 
+        self.state.search.wait()  # the preview's search index and entries.json may still be being written
         build(self.config(self.full), serve_url=SERVE_URL)  # a config without the preview's state
         return _site_files(self.full)
+
+    def site_files(self) -> dict[str, bytes]:
+        """The preview's site, once the search index and entries.json it may be writing are written."""
+        self.state.search.wait()
+        return _site_files(self.site)
 
     def entry(self, rel: str) -> Path:
         return self.root / "data" / rel
@@ -194,13 +200,17 @@ def project(tmp_path):
 def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.build()
     assert project.state.kept == 0
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
     total = project.state.rendered
     compiled = {k: v for k, v in project.state.memo.items() if k[0] == "compilation"}
     assert compiled  # the area compilations (生成汇编) the build made, kept for the next rebuild
 
+    units_json = sorted(project.site.glob("areas/*/units/*.json"))  # generated files that are not pages
+    assert units_json
+    stamps = [p.stat().st_mtime_ns for p in units_json]
     project.build()  # nothing changed
     assert project.state.rendered < 5 and project.state.kept > total - 5
+    assert [p.stat().st_mtime_ns for p in units_json] == stamps  # not written again
     assert all(project.state.memo[k] is v for k, v in compiled.items())  # not built again
 
     # A document's title: its page, the index pages listing it, the version
@@ -213,7 +223,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     assert "宗教事务条例（预览测试）" in project.page("areas/religion")
     assert "宗教事务条例（预览测试）" in project.page("regulations")
     assert "宗教事务条例（预览测试）" in project.page("regulations/zongjiao-shiwu-tiaoli-2004")
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
     # A body edit: the entry's page only (index pages are rendered, compared, kept).
     project.edit("cases/minzu-tuanjie-shequ-2023.md", "\n---\n", "\n---\n\n预览测试新增的一段。\n")
@@ -221,7 +231,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     assert "预览测试新增的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
     # (section index pages — 工作领域, 文件类型, 年度 — are always rendered: they have no nav title to keep)
     assert project.state.rendered <= 5
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
 
 @pytest.mark.slow
@@ -232,14 +242,14 @@ def test_preview_adds_and_removes_entry_pages(project):
     project.build()
     assert "预览测试新增案例" in project.page("cases/zz-preview-new")
     assert "预览测试新增案例" in project.page("cases")
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
     new.unlink()
     project.build()
     assert project.state.removed == 1
     assert not (project.site / "cases" / "zz-preview-new").exists()
     assert "预览测试新增案例" not in project.page("cases")
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
 
 @pytest.mark.slow
@@ -257,7 +267,7 @@ def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, capl
     project.entry(rel).write_text(good.replace("\n---\n", "\n---\n\n改正后的一段。\n", 1), encoding="utf-8")
     project.build()
     assert "改正后的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
 
 @pytest.mark.slow
@@ -282,7 +292,7 @@ def test_preview_links_an_article_reference_once_its_article_is_added(project):
     assert re.search(r'<a class="kb-cite kb-cite--article" href="#article-78"[^>]*>第七十八条</a>另有规定', page)
     assert re.search(r'href="#article-78">第七十八条</a> <span class="kb-excerpt">[^<]*</span> '
                      r'<span class="kb-cited-count"[^>]*>被引用 2 次', page)
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
 
 @pytest.mark.slow
@@ -302,7 +312,7 @@ def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
     project.entry(rel).write_text(good, encoding="utf-8")  # back to the last successful build's text
     project.build()
     assert "失败构建中的标题" not in project.page("cases/minzu-tuanjie-shequ-2023")
-    assert _site_files(project.site) == project.full_build()
+    assert project.site_files() == project.full_build()
 
 
 def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
@@ -348,8 +358,11 @@ def test_preview_rewrites_the_search_index_when_its_entries_change(project):
     index = _search_files(project.site)
     assert not any(marker.encode() in data or b"minzu-tuanjie-shequ-2023" in data for data in index.values())
     assert not (project.site / "cases" / "minzu-tuanjie-shequ-2023").exists()
+    listed = (project.site / "entries.json").read_bytes()
+    assert b"minzu-tuanjie-shequ-2023" not in listed  # entries.json: written with the index, before the reload
     project.full_build()
     assert index == _search_files(project.full)  # the same index as a full build of the same data
+    assert listed == (project.full / "entries.json").read_bytes()
 
     project.edit(rel, "audience: restricted", "audience: internal")
     project.edit(rel, marker, "改过的预览搜索标记")

@@ -145,8 +145,11 @@ class BuildSession:
                 if spec.is_html:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
                     content = self.raw_html.stash(spec.uri, content)
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
-        for path, text in gen.static_files():  # feed.xml
-            files.append(File.generated(config, path, content=text))
+        if self.preview is not None:  # kept when unchanged (kb.preview.live)
+            live.add_static_files(self.preview, files, config, gen.static_files())
+        else:
+            for path, text in gen.static_files():  # feed.xml, 各单位对照 JSON, compilations
+                files.append(File.generated(config, path, content=text))
         return files
 
     def _build_key(self, files: Files, config: Any) -> bytes:
@@ -212,13 +215,13 @@ class BuildSession:
 
     def finish(self, config: Any) -> None:
         gen = self._generator()
-        if self.preview is not None:  # the preview rewrites the search index only when its entries change
-            live.after_build(self.preview, config, gen)
+        if self.preview is not None:  # the preview rewrites the search index and entries.json
+            live.after_build(self.preview, config, gen)  # only when their entries change
         else:
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
                 gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
-        self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
-            gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+            self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
         if self.page_cache is not None:

@@ -280,6 +280,23 @@ def add_files(state: PreviewState, files, config, gen: "Generator", render: Any 
     return files
 
 
+def add_static_files(state: PreviewState, files, config, static: Iterable[tuple[str, str | bytes]]) -> None:
+    """Generated files that are not pages (feed.xml, 各单位对照 JSON, compilations): a file whose bytes
+    are what the last build wrote is not written again (thousands of files at 10,000 entries)."""
+    from mkdocs.structure.files import File
+
+    assert state.planned is not None
+    for path, content in static:
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        old = state.written.get(path)
+        kept = old is not None and old.digest == digest
+        if not kept:
+            state.written.pop(path, None)  # see plan(): a failed build must not leave a stale record
+        state.planned[path] = _Written(None, digest)
+        files.append((KeptFile if kept else File).generated(config, path, content=content))
+
+
 def _file_classes():
     from mkdocs.structure.files import File
 
@@ -303,8 +320,8 @@ KeptFile, FreshFile = _file_classes()
 
 
 def after_build(state: PreviewState, config, gen: "Generator") -> None:
-    """Commit this build's pages; remove pages that are gone (entries, hand-written pages); the search
-    index if its entries changed (see the module docstring)."""
+    """Commit this build's pages and generated files; remove those that are gone (entries, hand-written
+    pages, generated files); the search index if its entries changed (see the module docstring)."""
     from mkdocs.structure.files import File
 
     planned = state.planned or {}

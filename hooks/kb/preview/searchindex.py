@@ -1,5 +1,6 @@
-"""The live preview's search index (see kb.preview.live, point 5): written now,
-or by a background thread so that the page reload does not wait for it."""
+"""The live preview's search index and ``entries.json`` (see kb.preview.live,
+point 5): written now, or by a background thread so that the page reload does
+not wait for them."""
 
 from __future__ import annotations
 
@@ -64,8 +65,9 @@ class SearchWriter:
 
 
 def _write_search_index(kb, site_dir: str, directory_urls: bool) -> None:
-    """The index is written next to the site directory and renamed into place (never served half-written)."""
-    from kb.site import search
+    """The index is written next to the site directory and renamed into place (never served half-written);
+    so is ``entries.json`` (made from the same entries)."""
+    from kb.site import export, search
 
     site = Path(site_dir)
     tmp = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site.parent))
@@ -76,5 +78,7 @@ def _write_search_index(kb, site_dir: str, directory_urls: bool) -> None:
         if live.exists():
             os.rename(live, tmp / "old")
         os.rename(tmp / search.INDEX_DIR, live)
+        export.write_entries_json(kb, tmp, directory_urls=directory_urls)
+        os.replace(tmp / export.ENTRIES_JSON, site / export.ENTRIES_JSON)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
