@@ -122,6 +122,16 @@ class PageStore:
             return None
         return record if isinstance(record, kind) else None
 
+    def has(self, key: bytes) -> bool:
+        """Whether a record is stored under ``key`` (not verified: ``get`` may still miss)."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM pages WHERE key=?", (key,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return False
+
     def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
             blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))

@@ -38,7 +38,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages, navcache, pagecache
+from kb.engine import messages, navcache, pagecache, searchmemo
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
@@ -214,8 +214,9 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index only when its entries change
             live.after_build(self.preview, config, gen)
         else:
+            memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))
         self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
             gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:

@@ -40,6 +40,7 @@ from kb.model.knowledge import KnowledgeBase
 from kb.site.search.build import (FORMAT_VERSION, INDEX_DIR, SearchIndex, build_index, facet_values,
                                   iter_index_paths, write_site_index)
 from kb.site.search.encode import encode_postings, fnv1a
+from kb.site.search.entrypart import NO_MEMO, Memo
 from kb.site.search.known import known_rows
 from kb.site.search.text import char_map, known_key, md_to_text, normalize, terms
 from kb.site.search.units import Unit, date_order, entry_units, meta_line
@@ -57,7 +58,7 @@ def page_context(kb: KnowledgeBase) -> dict:
     return dict(facets=facet_values(kb), filters=FILTER_LABELS, sorts=SORT_LABELS)
 
 
-__all__ = ["FORMAT_VERSION", "INDEX_DIR", "SEARCH_URI", "FILTER_LABELS", "SORT_LABELS", "SearchIndex", "Unit",
+__all__ = ["FORMAT_VERSION", "INDEX_DIR", "SEARCH_URI", "FILTER_LABELS", "SORT_LABELS", "SearchIndex", "Unit", "Memo", "NO_MEMO",
            "build_index", "char_map", "date_order", "encode_postings", "entry_units", "facet_values", "fnv1a",
            "iter_index_paths", "known_key", "known_rows", "md_to_text", "meta_line", "normalize", "page_context",
            "terms", "write_site_index"]

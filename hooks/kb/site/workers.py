@@ -1,0 +1,73 @@
+"""Independent work of a build on every core: a ``fork`` process pool.
+
+``KB_JOBS`` sets how many processes may work at once (``1``: everything in
+this process); by default, the cores this process may run on. The workers
+are forked, so they inherit what the build has loaded (the knowledge base,
+callables): only the task (a small value) goes to a worker and only its
+result (bytes, or plain values) comes back. Results come back in task
+order, so the output is the same as one process's, byte for byte.
+
+Where ``fork`` is not available (Windows, macOS' default) everything runs in
+this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+JOBS_ENV = "KB_JOBS"
+
+_TASK: Callable[[Any], Any] | None = None  # the function of the running pool (inherited by fork)
+
+
+def jobs(environ: Any = os.environ) -> int:
+    """How many processes independent work may use: ``KB_JOBS``, else the number of usable cores."""
+    value = str(environ.get(JOBS_ENV, "")).strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _run(item: Any) -> Any:
+    assert _TASK is not None
+    return _TASK(item)
+
+
+def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> Iterator[Any]:
+    """``map(fn, items)`` over ``processes`` forked workers, results in order (one item is one task:
+    make items chunks of work). ``fn`` may be any callable (it is inherited, not pickled); a
+    result must be picklable. With one process, or without ``fork``: in this process."""
+    global _TASK
+    processes = min(processes, len(items))
+    if processes <= 1 or not can_fork():
+        yield from map(fn, items)
+        return
+    _TASK = fn
+    try:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(processes)
+        except OSError:  # no more processes allowed: in this process
+            _TASK = None
+            yield from map(fn, items)
+            return
+        with pool:
+            yield from pool.imap(_run, items)
+    finally:
+        _TASK = None
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def flatten(parts: Iterable[Sequence[Any]]) -> Iterator[Any]:
+    for part in parts:
+        yield from part
