@@ -217,6 +217,8 @@ class BuildSession:
             memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
                 gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))
+            if isinstance(memo, searchmemo.SearchMemo) and memo.hits + memo.made:
+                log.info(f"搜索索引：沿用 {memo.hits} 个条目的分析结果，重新分析 {memo.made} 个")
         self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
             gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:

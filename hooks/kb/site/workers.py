@@ -7,7 +7,8 @@ callables): only the task (a small value) goes to a worker and only its
 result (bytes, or plain values) comes back. Results come back in task
 order, so the output is the same as one process's, byte for byte.
 
-Where ``fork`` is not available (Windows, macOS' default) everything runs in
+Where ``fork`` is not available (Windows, macOS' default), or when this
+process runs other threads (the live preview's server), everything runs in
 this process.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 JOBS_ENV = "KB_JOBS"
@@ -33,7 +35,10 @@ def jobs(environ: Any = os.environ) -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether a pool may fork: the platform has ``fork`` and this process runs one thread (a fork
+    copies only the calling thread, so a lock another thread holds would stay locked in the
+    workers: under ``kb serve`` the work stays in this process)."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 def _run(item: Any) -> Any:
