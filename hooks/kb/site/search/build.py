@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from array import array
 from collections import defaultdict, deque
@@ -38,10 +39,14 @@ class SearchIndex:
 
     def write(self, site_dir: Path | str) -> None:
         root = Path(site_dir) / INDEX_DIR
+        made: set[str] = set()
         for rel, data in self.files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            folder = os.path.dirname(rel)
+            if folder not in made:  # a few folders for thousands of files
+                (root / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            with open(root / rel, "wb") as f:
+                f.write(data)
 
 
 def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:

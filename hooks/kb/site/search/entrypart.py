@@ -17,6 +17,8 @@ are in the build cache's key).
 from __future__ import annotations
 
 import marshal
+from collections import defaultdict, deque
+from itertools import repeat
 from typing import Any, Callable, Iterator, NamedTuple, Protocol, Sequence
 
 from kb.model.entry import Entry
@@ -77,6 +79,10 @@ class NoMemo:
 NO_MEMO = NoMemo()
 
 
+def consume(iterator) -> None:
+    deque(iterator, maxlen=0)
+
+
 def _simplified(doc: dict, key: str, text: str) -> None:
     """Ship the Simplified characters of ``text`` where they differ (the browser then needs no table for it)."""
     s = to_simplified_chars(text)
@@ -105,21 +111,23 @@ def analyse(e: Entry, url: str, structure: Any = None) -> bytes:
     _simplified(doc, "sTitle", e.label)
     _simplified(doc, "sMeta", meta)
     aliases = " ".join(getattr(e.meta, "aliases", None) or [])
-    found: dict[str, tuple[list[int], bytearray]] = {}
+    # term -> the entry's units that have it, and its weight in each (filled in loops that run in C)
+    ids_of: defaultdict[str, list[int]] = defaultdict(list)
+    weights_of: defaultdict[str, bytearray] = defaultdict(bytearray)
     for k, u in enumerate(units):
         title_terms = terms(normalize(u.title + ("\n" + aliases if not u.anchor else "")))
         tf = terms(normalize(u.text if u.anchor else meta + "\n" + u.text))
         tf.update(title_terms)
         for f in u.facets:
             tf[f] = 1
-        for t, c in tf.items():
-            w = (c if c < MAX_TF else MAX_TF) + (TITLE_BONUS if t in title_terms else 0)
-            seen = found.get(t)
-            if seen is None:
-                found[t] = ([k], bytearray([w]))
-            else:
-                seen[0].append(k)
-                seen[1].append(w)
+        found = list(tf)
+        weights = bytearray(map(min, tf.values(), repeat(MAX_TF)))
+        if title_terms:
+            at = dict(zip(found, range(len(found))))
+            for t in title_terms:
+                weights[at[t]] += TITLE_BONUS
+        consume(map(list.append, map(ids_of.__getitem__, found), repeat(k)))
+        consume(map(bytearray.append, map(weights_of.__getitem__, found), weights))
         unit_doc = {"anchor": u.anchor, "title": u.title, "text": u.text}
         _simplified(unit_doc, "sTitle", u.title)
         _simplified(unit_doc, "sText", u.text)
@@ -136,9 +144,9 @@ def analyse(e: Entry, url: str, structure: Any = None) -> bytes:
         docs = [whole]
     facets = [(u.kind or "", list(u.areas)) for u in units[1:]] if e.sections else []
     small = len(units) <= 256
-    return marshal.dumps((len(units), split, docs, facets, list(found),
-                          [bytes(ids) if small else ids for ids, _ in found.values()],
-                          [bytes(ws) for _, ws in found.values()]))
+    return marshal.dumps((len(units), split, docs, facets, list(ids_of),
+                          [bytes(ids) for ids in ids_of.values()] if small else list(ids_of.values()),
+                          [bytes(ws) for ws in weights_of.values()]))
 
 
 def decode(data: bytes) -> Part:
