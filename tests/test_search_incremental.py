@@ -43,8 +43,10 @@ def serial(kb) -> search.SearchIndex:
 def test_job_count_comes_from_the_environment():
     assert workers.jobs({"KB_JOBS": "1"}) == 1
     assert workers.jobs({"KB_JOBS": "3"}) == 3
-    default = workers.jobs({})
-    assert default >= 1 and workers.jobs({"KB_JOBS": "zwei"}) == default == workers.jobs({"KB_JOBS": "0"})
+    assert workers.jobs({}) >= 1 and workers.jobs({"KB_JOBS": " "}) == workers.jobs({})
+    for wrong in ("zwei", "0", "-1"):
+        with pytest.raises(ValueError, match="KB_JOBS 应为正整数"):
+            workers.jobs({"KB_JOBS": wrong})
 
 
 @pytest.mark.skipif(not workers.can_fork(), reason="fork is needed for a process pool")
@@ -80,8 +82,10 @@ def test_parallel_index_is_byte_identical(kb, serial, monkeypatch):
     monkeypatch.setattr(workers, "fork_map", spy)
     monkeypatch.setattr(entrypart, "MIN_PARALLEL", 1)  # the sample has fewer entries than a pool needs
     monkeypatch.setattr(entrypart, "CHUNK", 4)
+    monkeypatch.setattr(search.build, "MIN_PARALLEL_POSTINGS", 1)  # postings encoded in the pool too
     parallel = search.build_index(kb, url, processes=2)
-    assert calls == [(-(-len(kb.entries) // 4), 2)]
+    assert calls[0] == (-(-len(kb.entries) // 4), 2)  # entries analysed in chunks of 4
+    assert len(calls) == 2 and calls[1][0] >= 4 and calls[1][1] == 2  # ranges of terms encoded
     assert list(parallel.files) == list(serial.files)
     assert parallel.files == serial.files
 
@@ -91,7 +95,7 @@ def test_few_entries_stay_in_this_process(kb, serial, monkeypatch):
     real = workers.fork_map
     monkeypatch.setattr(workers, "fork_map", lambda fn, items, n: calls.append(n) or real(fn, items, n))
     assert search.build_index(kb, url, processes=2).files == serial.files
-    assert calls == [1]  # fewer than MIN_PARALLEL entries: not worth forking
+    assert calls == [1]  # fewer than MIN_PARALLEL entries (and postings): not worth forking
 
 
 class ForgetfulMemo:

@@ -103,6 +103,16 @@ class PageStore:
                 pass
             self.db = None
 
+    def has(self, key: bytes) -> bool:
+        """Whether a record is stored under ``key`` (not verified: ``get`` may still miss)."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM pages WHERE key=?", (key,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return False
+
     def get(self, key: bytes, kind: type = object) -> Any:
         if self.db is None:
             return None
@@ -121,16 +131,6 @@ class PageStore:
         except Exception:  # noqa: BLE001 - anything unreadable is a miss
             return None
         return record if isinstance(record, kind) else None
-
-    def has(self, key: bytes) -> bool:
-        """Whether a record is stored under ``key`` (not verified: ``get`` may still miss)."""
-        if self.db is None:
-            return False
-        try:
-            return self.db.execute("SELECT 1 FROM pages WHERE key=?", (key,)).fetchone() is not None
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return False
 
     def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL

@@ -44,7 +44,7 @@ from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import export, search
+from kb.site import export, search, workers
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
@@ -214,6 +214,10 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index only when its entries change
             live.after_build(self.preview, config, gen)
         else:
+            try:
+                workers.jobs()  # KB_JOBS checked before the index is made on every core
+            except ValueError as exc:
+                raise PluginError(str(exc)) from None
             memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
                 gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))

@@ -14,6 +14,7 @@ this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -25,9 +26,12 @@ _TASK: Callable[[Any], Any] | None = None  # the function of the running pool (i
 
 
 def jobs(environ: Any = os.environ) -> int:
-    """How many processes independent work may use: ``KB_JOBS``, else the number of usable cores."""
+    """How many processes independent work may use: ``KB_JOBS``, else the number of usable cores.
+    Raises ``ValueError`` (Chinese message) for a value that is not a positive integer."""
     value = str(environ.get(JOBS_ENV, "")).strip()
-    if value.isdigit() and int(value) > 0:
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"环境变量 {JOBS_ENV} 应为正整数（并行进程数），现为“{value}”")
         return int(value)
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
@@ -57,6 +61,7 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> 
         return
     _TASK = fn
     try:
+        gc.freeze()  # the collector would touch (and so copy) every inherited object in the workers
         try:
             pool = multiprocessing.get_context("fork").Pool(processes)
         except OSError:  # no more processes allowed: in this process
@@ -67,6 +72,7 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> 
             yield from pool.imap(_run, items)
     finally:
         _TASK = None
+        gc.unfreeze()
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

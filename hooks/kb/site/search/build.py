@@ -15,6 +15,7 @@ from typing import Iterator
 from kb.model.knowledge import KnowledgeBase
 from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 from kb.site.export import dumps_html_safe
+from kb.site import workers
 from kb.site.search import entrypart
 from kb.site.search.encode import encode_postings, fnv1a, record, u32, varint
 from kb.site.search.entrypart import MAX_TF, NO_MEMO, PART_UNITS, SPLIT_BYTES, TITLE_BONUS, Memo  # noqa: F401
@@ -28,6 +29,7 @@ FORMAT_VERSION = 2
 
 SHARD_TARGET = 4 * 1024  # bytes of posting data per shard file (before the term table)
 LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
+MIN_PARALLEL_POSTINGS = 200_000  # fewer postings than this are encoded in this process
 T2S_SHARDS = 32  # the character table is split by code point: a query fetches the parts it needs
 
 
@@ -115,6 +117,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_ME
     entries = date_order(kb.entries)
     structures = getattr(kb, "structures", {}) or {}
     uid = 0
+    processes = workers.jobs() if processes is None else processes
     for n, (e, part) in enumerate(zip(entries, entrypart.parts(entries, entry_url, structures, memo, processes))):
         _facet_record(e, part.facets, value_index, facet_bytes)
         # For each term: its unit numbers (the entry's own, plus the entry's first unit number) and
@@ -133,14 +136,9 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_ME
     files["units.bin"] = bytes(counts)
     files["facets.bin"] = bytes(facet_bytes)
 
-    encoded: dict[str, tuple[int, int, bytes]] = {}
-    small_total = 0
-    for t in sorted(ids_of):
-        ids, weights = ids_of.pop(t), weights_of.pop(t)  # encoded lists replace the postings (peak memory)
-        kind, data = encode_postings(ids, weights, n_units, TITLE_BONUS)
-        encoded[t] = (kind, len(ids), data)
-        if len(data) <= LARGE_TERM:
-            small_total += len(data) + len(t.encode("utf-8")) + 10
+    encoded = _encode_all(ids_of, weights_of, n_units, processes)
+    small_total = sum(len(data) + len(t.encode("utf-8")) + 10 for t, (_, _, data) in encoded.items()
+                      if len(data) <= LARGE_TERM)
     shards = max(1, -(-small_total // SHARD_TARGET))
     shard_recs: list[list[bytes]] = [[] for _ in range(shards)]
     large: dict[str, list[int]] = {}
@@ -183,6 +181,33 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_ME
         "files": len(files),
     }
     return SearchIndex(files=dict(sorted(files.items())), units=n_units, stats=stats)
+
+
+def _encode_all(ids_of: dict[str, array], weights_of: dict[str, bytearray], n_units: int,
+                processes: int) -> dict[str, tuple[int, int, bytes]]:
+    """term -> (kind, document frequency, encoded list), sorted by term; on ``processes`` forked
+    workers when there are enough postings (each encodes a range of terms, in order)."""
+    order = sorted(ids_of)
+
+    def encode(t: str) -> tuple[int, int, bytes]:
+        kind, data = encode_postings(ids_of[t], weights_of[t], n_units, TITLE_BONUS)
+        return kind, len(ids_of[t]), data
+
+    total = sum(map(len, ids_of.values()))
+    if processes > 1 and total >= MIN_PARALLEL_POSTINGS and workers.can_fork():
+        ranges, start, done, step = [], 0, 0, total / (processes * 4)
+        for i, t in enumerate(order):  # ranges of about the same number of postings
+            done += len(ids_of[t])
+            if done >= step * (len(ranges) + 1) or i == len(order) - 1:
+                ranges.append(order[start:i + 1])
+                start = i + 1
+        made = workers.flatten(workers.fork_map(lambda ts: [encode(t) for t in ts], ranges, processes))
+        return dict(zip(order, made))
+    out = {}
+    for t in order:
+        out[t] = encode(t)
+        del ids_of[t], weights_of[t]  # encoded lists replace the postings (peak memory)
+    return out
 
 
 def iter_index_paths(index: SearchIndex) -> Iterator[str]:
