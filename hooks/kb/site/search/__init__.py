@@ -30,8 +30,15 @@ Design (README.md, “站内搜索”, gives the user view and the measurements)
   (known items), ``t/N.json`` (character table) and ``d/N.json`` (per entry:
   display metadata and unit texts, fetched only for shown results).
 
+- *Parts* (``entrypart``): what one entry contributes (its display file,
+  its terms with their weights per unit) depends on that entry alone, so it
+  is kept between builds (a ``Memo`` from the build engine: only edited and
+  new entries are analysed again) and made on every core (``kb.site.workers``,
+  ``KB_JOBS``); the index is assembled from the parts in entry order and its
+  posting lists are encoded on every core too.
+
 Everything is written in a fixed order from sorted data: the same input
-gives the same bytes.
+gives the same bytes, with or without the memo, on one core or several.
 """
 
 from __future__ import annotations
