@@ -103,6 +103,16 @@ class PageStore:
                 pass
             self.db = None
 
+    def has(self, key: bytes) -> bool:
+        """Whether a record is stored under ``key`` (not verified: ``get`` may still miss)."""
+        if self.db is None:
+            return False
+        try:
+            return self.db.execute("SELECT 1 FROM pages WHERE key=?", (key,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return False
+
     def get(self, key: bytes, kind: type = object) -> Any:
         if self.db is None:
             return None

@@ -38,13 +38,13 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages, navcache, pagecache
+from kb.engine import messages, navcache, pagecache, searchmemo
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import export, search
+from kb.site import export, search, workers
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
@@ -218,8 +218,15 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index and entries.json
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
+            try:
+                workers.jobs()  # KB_JOBS checked before the index is made on every core
+            except ValueError as exc:
+                raise PluginError(str(exc)) from None
+            memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))
+            if isinstance(memo, searchmemo.SearchMemo) and memo.hits + memo.made:
+                log.info(f"搜索索引：沿用 {memo.hits} 个条目的分析结果，重新分析 {memo.made} 个")
             self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
                 gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:

@@ -11,6 +11,7 @@ markup.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,12 @@ def entry_record(e: Entry, url: str) -> dict[str, Any]:
     }
 
 
+_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
 def dumps_html_safe(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_HTML_SAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_HTML_SAFE) if _UNSAFE.search(text) else text  # a scan is cheaper than a translation
 
 
 def entries_json(kb: KnowledgeBase, directory_urls: bool = True) -> str:

@@ -30,8 +30,15 @@ Design (README.md, “站内搜索”, gives the user view and the measurements)
   (known items), ``t/N.json`` (character table) and ``d/N.json`` (per entry:
   display metadata and unit texts, fetched only for shown results).
 
+- *Parts* (``entrypart``): what one entry contributes (its display file,
+  its terms with their weights per unit) depends on that entry alone, so it
+  is kept between builds (a ``Memo`` from the build engine: only edited and
+  new entries are analysed again) and made on every core (``kb.site.workers``,
+  ``KB_JOBS``); the index is assembled from the parts in entry order and its
+  posting lists are encoded on every core too.
+
 Everything is written in a fixed order from sorted data: the same input
-gives the same bytes.
+gives the same bytes, with or without the memo, on one core or several.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from kb.model.knowledge import KnowledgeBase
 from kb.site.search.build import (FORMAT_VERSION, INDEX_DIR, SearchIndex, build_index, facet_values,
                                   iter_index_paths, write_site_index)
 from kb.site.search.encode import encode_postings, fnv1a
+from kb.site.search.entrypart import NO_MEMO, Memo
 from kb.site.search.known import known_rows
 from kb.site.search.text import char_map, known_key, md_to_text, normalize, terms
 from kb.site.search.units import Unit, date_order, entry_units, meta_line
@@ -57,7 +65,7 @@ def page_context(kb: KnowledgeBase) -> dict:
     return dict(facets=facet_values(kb), filters=FILTER_LABELS, sorts=SORT_LABELS)
 
 
-__all__ = ["FORMAT_VERSION", "INDEX_DIR", "SEARCH_URI", "FILTER_LABELS", "SORT_LABELS", "SearchIndex", "Unit",
+__all__ = ["FORMAT_VERSION", "INDEX_DIR", "SEARCH_URI", "FILTER_LABELS", "SORT_LABELS", "SearchIndex", "Unit", "Memo", "NO_MEMO",
            "build_index", "char_map", "date_order", "encode_postings", "entry_units", "facet_values", "fnv1a",
            "iter_index_paths", "known_key", "known_rows", "md_to_text", "meta_line", "normalize", "page_context",
            "terms", "write_site_index"]

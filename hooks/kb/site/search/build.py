@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from array import array
+from collections import defaultdict, deque
+from functools import partial
+from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -10,10 +15,13 @@ from typing import Iterator
 from kb.model.knowledge import KnowledgeBase
 from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 from kb.site.export import dumps_html_safe
+from kb.site import workers
+from kb.site.search import entrypart
 from kb.site.search.encode import encode_postings, fnv1a, record, u32, varint
+from kb.site.search.entrypart import MAX_TF, NO_MEMO, PART_UNITS, SPLIT_BYTES, TITLE_BONUS, Memo  # noqa: F401
 from kb.site.search.known import known_files
-from kb.site.search.text import char_map, normalize, terms, to_simplified_chars
-from kb.site.search.units import date_order, entry_date, entry_units, meta_line
+from kb.site.search.text import char_map
+from kb.site.search.units import date_order, entry_date
 from kb.site.urls import page_url
 
 INDEX_DIR = "search/idx"
@@ -21,11 +29,8 @@ FORMAT_VERSION = 2
 
 SHARD_TARGET = 4 * 1024  # bytes of posting data per shard file (before the term table)
 LARGE_TERM = 6 * 1024  # posting lists larger than this get a file of their own
+MIN_PARALLEL_POSTINGS = 200_000  # fewer postings than this are encoded in this process
 T2S_SHARDS = 32  # the character table is split by code point: a query fetches the parts it needs
-SPLIT_BYTES = 3 * 1024  # entry display files larger than this are split ...
-PART_UNITS = 4  # ... into parts of this many units (d/N-P.json), flagged in units.bin
-MAX_TF = 7
-TITLE_BONUS = 16
 
 
 @dataclass
@@ -36,10 +41,14 @@ class SearchIndex:
 
     def write(self, site_dir: Path | str) -> None:
         root = Path(site_dir) / INDEX_DIR
+        made: set[str] = set()
         for rel, data in self.files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            folder = os.path.dirname(rel)
+            if folder not in made:  # a few folders for thousands of files
+                (root / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            with open(root / rel, "wb") as f:
+                f.write(data)
 
 
 def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
@@ -62,17 +71,15 @@ def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     }
 
 
-def _simplified(doc: dict, key: str, text: str) -> None:
-    """Ship the Simplified characters of ``text`` where they differ (the browser then needs no table for it)."""
-    s = to_simplified_chars(text)
-    if s != text:
-        doc[key] = s
+def consume(iterator) -> None:
+    deque(iterator, maxlen=0)
 
 
-def _facet_record(e, units, idx: dict[str, dict[str, int]], out: bytearray) -> None:
+def _facet_record(e, sections: list, idx: dict[str, dict[str, int]], out: bytearray) -> None:
     """Facet values for the counts (read only when the filters are opened). Per entry: type + 8 * status,
     year, level (indexes + 1, 0 = none) and the area bit mask; then per report section one byte,
-    kind * 16 + area (0: the entry's areas, 1-14: that one area, 15: a bit mask follows)."""
+    kind * 16 + area (0: the entry's areas, 1-14: that one area, 15: a bit mask follows).
+    ``sections``: (kind, areas) of the entry's report sections (``entrypart.Part.facets``)."""
 
     def mask(areas) -> int:
         return sum(1 << (idx["area"][a] - 1) for a in areas if a in idx["area"])
@@ -81,98 +88,57 @@ def _facet_record(e, units, idx: dict[str, dict[str, int]], out: bytearray) -> N
     varint(idx["year"].get(str(e.year), 0), out)
     varint(idx["level"].get(getattr(e.meta, "level", None) or "", 0), out)
     varint(mask(e.meta.areas), out)
-    if not e.sections:
-        return
-    for u in units[1:]:
-        kind = idx["kind"].get(u.kind or "", 0)
-        if list(u.areas) == list(e.meta.areas):
+    own = list(e.meta.areas)
+    for kind_name, areas in sections:
+        kind = idx["kind"].get(kind_name, 0)
+        if list(areas) == own:
             out.append(kind * 16)
-        elif len(u.areas) == 1 and idx["area"].get(u.areas[0], 99) < 15:
-            out.append(kind * 16 + idx["area"][u.areas[0]])
+        elif len(areas) == 1 and idx["area"].get(areas[0], 99) < 15:
+            out.append(kind * 16 + idx["area"][areas[0]])
         else:
             out.append(kind * 16 + 15)
-            varint(mask(u.areas), out)
+            varint(mask(areas), out)
 
 
-def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
-    """``entry_url(entry)`` gives the entry's URL relative to the site root."""
-    area_name = area_name or kb.taxonomy.name
+def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_MEMO,
+                processes: int | None = None) -> SearchIndex:
+    """``entry_url(entry)`` gives the entry's URL relative to the site root. ``memo``: entries' parts
+    kept between builds (kb.site.search.entrypart); ``processes``: how many processes make the
+    parts it does not have (default ``KB_JOBS`` or the number of cores; the bytes are the same)."""
+    del area_name  # area names are facets (values in the manifest), not text of an entry
     values = facet_values(kb)
     value_index = {f: {v[0]: i + 1 for i, v in enumerate(vals)} for f, vals in values.items()}
-    postings: dict[str, list[int]] = {}
-    weights: dict[str, bytearray] = {}
+    # term -> unit numbers and weights (arrays of machine integers and bytes: 5 bytes a posting)
+    ids_of: defaultdict[str, array] = defaultdict(partial(array, "I"))
+    weights_of: defaultdict[str, bytearray] = defaultdict(bytearray)
     files: dict[str, bytes] = {}
     counts = bytearray()
     facet_bytes = bytearray()
     entries = date_order(kb.entries)
     structures = getattr(kb, "structures", {}) or {}
     uid = 0
-    for n, e in enumerate(entries):
-        units = entry_units(e, area_name, structures.get(e.id))
-        _facet_record(e, units, value_index, facet_bytes)
-        meta = meta_line(e, area_name)
-        doc = {
-            "id": e.id,
-            "url": entry_url(e),
-            "type": e.type,
-            "typeLabel": TYPE_LABELS[e.type],
-            "title": e.label,
-            "year": e.year,
-            "date": entry_date(e).isoformat(),
-            "areas": list(e.meta.areas),
-            "status": getattr(e.meta, "status", None) or "",
-            "level": getattr(e.meta, "level", None) or "",
-            "meta": meta,
-            "units": [],
-        }
-        _simplified(doc, "sTitle", e.label)
-        _simplified(doc, "sMeta", meta)
-        aliases = " ".join(getattr(e.meta, "aliases", None) or [])
-        for u in units:
-            title_terms = terms(normalize(u.title + ("\n" + aliases if not u.anchor else "")))
-            body = normalize(u.text if u.anchor else meta + "\n" + u.text)
-            tf = terms(body)
-            tf.update(title_terms)
-            for f in u.facets:
-                tf[f] = 1
-            for t, c in tf.items():
-                w = min(c, MAX_TF) + (TITLE_BONUS if t in title_terms else 0)
-                lst = postings.get(t)
-                if lst is None:
-                    postings[t] = [uid]
-                    weights[t] = bytearray([w])
-                else:
-                    lst.append(uid)
-                    weights[t].append(w)
-            unit_doc = {"anchor": u.anchor, "title": u.title, "text": u.text}
-            _simplified(unit_doc, "sTitle", u.title)
-            _simplified(unit_doc, "sText", u.text)
-            if u.anchor and e.sections:
-                unit_doc["areas"] = u.areas
-                unit_doc["kind"] = u.kind or ""
-            doc["units"].append(unit_doc)
-            uid += 1
-        whole = dumps_html_safe(doc).encode("utf-8")  # no raw < > & from front matter
-        if len(whole) > SPLIT_BYTES and len(units) > PART_UNITS:
-            # Large entries in parts of PART_UNITS units: a result fetches only its part.
-            varint(len(units) * 2 + 1, counts)
-            for p in range(0, len(units), PART_UNITS):
-                part = dict(doc, units=doc["units"][p:p + PART_UNITS])
-                files[f"d/{n}-{p // PART_UNITS}.json"] = dumps_html_safe(part).encode("utf-8")
+    processes = workers.jobs() if processes is None else processes
+    for n, (e, part) in enumerate(zip(entries, entrypart.parts(entries, entry_url, structures, memo, processes))):
+        _facet_record(e, part.facets, value_index, facet_bytes)
+        # For each term: its unit numbers (the entry's own, plus the entry's first unit number) and
+        # weights appended, in loops that run in C (about a million terms of entries at 3,000 entries).
+        consume(map(array.extend, map(ids_of.__getitem__, part.terms), map(map, repeat(uid.__add__), part.ids)))
+        consume(map(bytearray.extend, map(weights_of.__getitem__, part.terms), part.weights))
+        if part.split:
+            varint(part.units * 2 + 1, counts)
+            for p, data in enumerate(part.docs):
+                files[f"d/{n}-{p}.json"] = data
         else:
-            varint(len(units) * 2, counts)
-            files[f"d/{n}.json"] = whole
+            varint(part.units * 2, counts)
+            files[f"d/{n}.json"] = part.docs[0]
+        uid += part.units
     n_units = uid
     files["units.bin"] = bytes(counts)
     files["facets.bin"] = bytes(facet_bytes)
 
-    encoded: dict[str, tuple[int, int, bytes]] = {}
-    small_total = 0
-    for t in sorted(postings):
-        kind, data = encode_postings(postings[t], bytes(weights[t]), n_units, TITLE_BONUS)
-        encoded[t] = (kind, len(postings[t]), data)
-        if len(data) <= LARGE_TERM:
-            small_total += len(data) + len(t.encode("utf-8")) + 10
+    encoded = _encode_all(ids_of, weights_of, n_units, processes)
+    small_total = sum(len(data) + len(t.encode("utf-8")) + 10 for t, (_, _, data) in encoded.items()
+                      if len(data) <= LARGE_TERM)
     shards = max(1, -(-small_total // SHARD_TARGET))
     shard_recs: list[list[bytes]] = [[] for _ in range(shards)]
     large: dict[str, list[int]] = {}
@@ -208,7 +174,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     stats = {
         "entries": len(entries),
         "units": n_units,
-        "terms": len(postings),
+        "terms": len(encoded),
         "shards": shards,
         "large_terms": len(large),
         "bytes": sum(len(v) for v in files.values()),
@@ -217,14 +183,42 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None) -> SearchIndex:
     return SearchIndex(files=dict(sorted(files.items())), units=n_units, stats=stats)
 
 
+def _encode_all(ids_of: dict[str, array], weights_of: dict[str, bytearray], n_units: int,
+                processes: int) -> dict[str, tuple[int, int, bytes]]:
+    """term -> (kind, document frequency, encoded list), sorted by term; on ``processes`` forked
+    workers when there are enough postings (each encodes a range of terms, in order)."""
+    order = sorted(ids_of)
+
+    def encode(t: str) -> tuple[int, int, bytes]:
+        kind, data = encode_postings(ids_of[t], weights_of[t], n_units, TITLE_BONUS)
+        return kind, len(ids_of[t]), data
+
+    total = sum(map(len, ids_of.values()))
+    if processes > 1 and total >= MIN_PARALLEL_POSTINGS and workers.can_fork():
+        ranges, start, done, step = [], 0, 0, total / (processes * 4)
+        for i, t in enumerate(order):  # ranges of about the same number of postings
+            done += len(ids_of[t])
+            if done >= step * (len(ranges) + 1) or i == len(order) - 1:
+                ranges.append(order[start:i + 1])
+                start = i + 1
+        made = workers.flatten(workers.fork_map(lambda ts: [encode(t) for t in ts], ranges, processes))
+        return dict(zip(order, made))
+    out = {}
+    for t in order:
+        out[t] = encode(t)
+        del ids_of[t], weights_of[t]  # encoded lists replace the postings (peak memory)
+    return out
+
+
 def iter_index_paths(index: SearchIndex) -> Iterator[str]:
     for rel in index.files:
         yield f"{INDEX_DIR}/{rel}"
 
 
-def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True) -> SearchIndex:
+def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True,
+                     memo: Memo = NO_MEMO) -> SearchIndex:
     """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
-    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls))
+    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo)
     out = Path(site_dir) / INDEX_DIR
     if out.exists():
         shutil.rmtree(out)
