@@ -12,8 +12,9 @@ lives on this object, not in module globals.
   list, and ``feed.xml``; a docs/ file that is a link out of the project, a
   device, FIFO or socket stops the build (also checked in ``configure``,
   before MkDocs walks docs/);
-- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown
-  (``kb.site.rawhtml``; put back in ``page_content``);
+- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown,
+  and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
+  put back in ``page_content``, before the entry page is cleaned);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap); Material's navigation partial rendered once per
   directory for the pages not in the navigation (``kb.engine.navcache``);
@@ -141,8 +142,8 @@ class BuildSession:
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
                 content = cache.markdown(spec, gen.render) if cache is not None else gen.render(spec)
-                if spec.is_html:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
-                    content = self.raw_html.stash(spec.uri, content)
+                # Index pages and the generated blocks of entry pages skip Markdown (kb.site.rawhtml).
+                content = self.raw_html.stash_page(spec, content)
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         for path, text in gen.static_files():  # feed.xml
             files.append(File.generated(config, path, content=text))
@@ -196,9 +197,9 @@ class BuildSession:
             self.raw_html.restore(src_uri, html)
             return hit.content  # stored after this method ran last time
         if self.preview is not None:
-            html = live.page_content(self.preview, html, src_uri)
+            html = live.page_content(self.preview, html, src_uri, page)
         else:
-            html = self.raw_html.restore(src_uri, html)
+            html = self.raw_html.restore(src_uri, html, page)
         if src_uri in self.entry_pages:
             # Entry bodies are content, not code (kb.text.html): the whole rendered
             # content of an entry page is held to the allow-list, generated blocks included.
