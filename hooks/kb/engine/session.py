@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import export, search
+from kb.site import export, parallel, search
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
@@ -136,14 +137,23 @@ class BuildSession:
             live.add_files(self.preview, files, config, gen,
                            render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
         else:
-            for spec in gen.specs():
+            specs = gen.specs()
+            for spec in specs:
                 if files.get_file_from_path(spec.uri) is not None:
                     raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
+            try:
+                jobs = parallel.jobs()
+            except ValueError as exc:
+                raise PluginError(str(exc)) from None
+            # The pages' Markdown on every core (kb.site.parallel); from the build cache when stored.
+            render_many = partial(parallel.render_all, gen, processes=jobs)
+            texts = cache.markdown_all(specs, render_many) if cache is not None else render_many(specs)
+            for i, spec in enumerate(specs):
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-                content = cache.markdown(spec, gen.render) if cache is not None else gen.render(spec)
                 # Index pages and the generated blocks of entry pages skip Markdown (kb.site.rawhtml).
-                content = self.raw_html.stash_page(spec, content)
+                content = self.raw_html.stash_page(spec, texts[i])
+                texts[i] = ""  # one copy of a page's Markdown at a time
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         for path, text in gen.static_files():  # feed.xml
             files.append(File.generated(config, path, content=text))
