@@ -108,6 +108,51 @@ def test_bodies_that_touch_the_block_limits(config, tree, body):
     assert_same(whole, content, part)
 
 
+REPORT = """
+---
+id: demo-report
+type: report
+title: 示例工作总结
+unit: 某区委统战部
+year: 2023
+period: 年度
+level: 区县
+areas: [religion]
+---
+## 一、宗教工作
+
+开展宗教活动场所规范管理，和谐寺观教堂创建。
+
+## 二、民族工作
+紧接标题的正文：民族团结进步创建。
+
+<p class="kb-section-meta">作者自己写的同名段落 <b>粗体</b></p>
+
+## 三、下一步计划
+
+<p class="kb-section-meta">跨行的
+段落</p>
+
+继续推进。
+"""
+
+
+def test_report_section_lines_skip_markdown_too(config, tree):
+    """The kind-and-areas line under each report section is a block of its own (not converted)."""
+    tree.write("reports/demo-report.md", REPORT)
+    kb = KnowledgeBase.load(tree.root, audience="all")
+    assert not kb.problems.errors, kb.problems.errors
+    gen = Generator(kb)
+    uri = kb.by_id["demo-report"].src_uri
+    assert sum(s.has_text for s in kb.by_id["demo-report"].sections) >= 2
+    whole, content, part = stashed_page(config, gen, uri)
+    assert_same(whole, content, part)
+    # Head, three generated lines; an author's one-line paragraph of the same form is a block too
+    # (Markdown gives a raw HTML block back unchanged); the two-line one is converted.
+    assert part.markdown.count(entryblocks.TOKEN) == 5
+    assert part.markdown.count("kb-section-meta") == 1 and "跨行的" in part.markdown
+
+
 def test_a_body_cannot_make_a_block_appear(config, tree):
     """The token of a page depends on the whole page: one copied from an earlier build is text."""
     gen, uri = one_entry(tree, "**第一条** 条文。")

@@ -9,7 +9,9 @@ raw HTML blocks, their headings are not in the table of contents) but
 ``md_in_html`` and MkDocs' anchor scan parse them with Python's HTML parser,
 most of the Markdown time of a build. So MkDocs gets a token paragraph in
 place of each block and ``on_page_content`` puts the block back
-(``kb.site.rawhtml``); only the body is converted.
+(``kb.site.rawhtml``); only the body is converted. The same holds for the
+line of kind and areas that kb.site.pages writes under each section of a
+report body (``<p class="kb-section-meta">``, between blank lines).
 
 - The blocks are found in the generated Markdown itself (a build may take
   it from the build cache): the head runs from the first line after the
@@ -18,6 +20,10 @@ place of each block and ``on_page_content`` puts the block back
   of a regulation or policy. Every value the templates print there is
   HTML-escaped, so a tag in these blocks comes from a template: a body
   (which follows the head and precedes the backlinks) cannot move the limits.
+- A section line is recognised by its form (one line, between blank lines,
+  no other paragraph tag in it). A body may contain a line of the same form:
+  it is then a raw HTML block of its own, which Markdown gives back
+  unchanged, so taking it aside changes nothing.
 - A token carries a digest of the page's whole Markdown: a body cannot
   contain the token of its own page, so it cannot make a block appear.
 - The anchors of a block (``id``, ``<a name>``) are added to the page's
@@ -45,6 +51,11 @@ _TAIL_TYPES = ("regulation", "policy")  # entry.md.j2 writes the backlinks for t
 # tag's id, an <a>'s name. Attribute values of the templates are double-quoted and escaped.
 _ID = re.compile(r'<[a-zA-Z][^<>]*?\sid="([^"]*)"')
 _NAME = re.compile(r'<a\s[^<>]*?\bname="([^"]*)"')
+_PARA = re.compile(TOKEN + r"[0-9a-f]{16}-[0-9]+")
+_PARA = re.compile(f"<p>({_PARA.pattern})</p>")
+# A report section's kind and areas (macros.html.j2 section_meta, written into the body by
+# kb.site.pages): one line between blank lines, no other paragraph tag in it.
+_META = re.compile(r'(?<=\n\n)<p class="kb-section-meta">(?:(?!</?p[\s>/])[^\n<]|<(?!/?p[\s>/]))*</p>(?=\n\n)')
 
 
 @dataclass(frozen=True)
@@ -56,14 +67,18 @@ class Stashed:
 
     def restore(self, content: str) -> str:
         """The converted page with every token paragraph replaced by its block."""
-        for token, block in zip(self.tokens, self.blocks):
-            para = f"<p>{token}</p>"
-            if content.endswith(para):  # Markdown strips the end of its output
-                content = content[:-len(para)] + block
-            elif para in content:  # a raw HTML block keeps the line end of its last line
-                content = content.replace(para, block + "\n", 1)
-            else:  # the body left a raw HTML block open: the token is raw text in it
-                content = content.replace(token, block, 1)
+        left = dict(zip(self.tokens, self.blocks))
+
+        def put(m: re.Match) -> str:
+            block = left.pop(m.group(1), None)
+            if block is None:  # not a token of this page: text of the body
+                return m.group(0)
+            # A raw HTML block keeps the line end of its last line, but Markdown strips the end of its output.
+            return block if m.end() == len(content) else block + "\n"
+
+        content = _PARA.sub(put, content)
+        for token, block in left.items():  # the body left a raw HTML block open: the token is raw text in it
+            content = content.replace(token, block, 1)
         return content
 
     def anchors(self) -> set[str]:
@@ -103,7 +118,7 @@ def split(markdown: str) -> tuple[str, Stashed] | None:
         return None
     etype = rest[len(_HEAD):rest.find('"', len(_HEAD))]
     blocks = [rest[:end]]
-    body, after = rest[end:], ""
+    body, after = rest[end:], None
     if etype in _TAIL_TYPES:
         i = body.rfind(_TAIL)
         if i < 0:
@@ -115,8 +130,16 @@ def split(markdown: str) -> tuple[str, Stashed] | None:
         blocks.append(tail)
         body, after = body[:i + 1], section[len(tail):]
     nonce = hashlib.blake2b(markdown.encode("utf-8"), digest_size=8).hexdigest()
-    tokens = tuple(f"{TOKEN}{nonce}-{n}" for n in range(len(blocks)))
+    tokens = [f"{TOKEN}{nonce}-{n}" for n in range(len(blocks))]
+
+    def meta(m: re.Match) -> str:
+        tokens.append(f"{TOKEN}{nonce}-{len(tokens)}")
+        blocks.append(m.group(0))
+        return tokens[-1]
+
+    if etype == "report":
+        body = _META.sub(meta, body)
     out = f"{front}{sep}{tokens[0]}{body}"
-    if len(tokens) > 1:
+    if after is not None:
         out += f"{tokens[1]}{after}"
-    return out, Stashed(tokens, tuple(blocks))
+    return out, Stashed(tuple(tokens), tuple(blocks))
