@@ -185,3 +185,13 @@ def test_pages_not_laid_out_as_entries_are_left_whole():
     assert entryblocks.split('---\ntitle: x\n---\n\n<div class="kb-entry kb-entry--case">\n<div>\n</div>\n') is None
     # A regulation without its backlinks section: not what entry.md.j2 writes, converted whole.
     assert entryblocks.split('---\ntitle: x\n---\n\n<div class="kb-entry kb-entry--regulation">\n</div>\n\n正文\n') is None
+
+
+def test_a_change_in_a_stashed_block_changes_what_mkdocs_gets():
+    """The build cache keys a page on the Markdown MkDocs gets (kb.engine.pagecache): the tokens
+    carry a digest of the whole page, so a change inside a block changes that Markdown too."""
+    page = ('---\ntitle: x\n---\n\n<div class="kb-entry kb-entry--case">\n<h1 id="top">{}</h1>\n</div>\n\n'
+            '## 背景\n\n正文。\n')
+    first, second = entryblocks.split(page.format("甲")), entryblocks.split(page.format("乙"))
+    assert first[0].replace(first[1].tokens[0], "") == second[0].replace(second[1].tokens[0], "")  # body alike
+    assert first[0] != second[0]
