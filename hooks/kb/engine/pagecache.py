@@ -183,22 +183,48 @@ class PageCache:
         self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
         return text
 
+    def markdown_all(self, specs: list[Any], render_many: Callable[[list[Any]], list[str]]) -> list[str]:
+        """``markdown(spec, ...)`` of every spec, in order; the pages not stored are rendered
+        together by ``render_many(specs)`` (on every core, kb.site.parallel)."""
+        texts: list[Any] = []
+        missing: list[tuple[int, Any, bytes | None]] = []
+        for spec in specs:
+            key, text = self._stored_markdown(spec)
+            if text is None:
+                missing.append((len(texts), spec, key))
+            texts.append(text)
+        for (i, spec, key), text in zip(missing, render_many([spec for _, spec, _ in missing]), strict=True):
+            texts[i] = text
+            self._new_markdown(key, text)
+        for spec, text in zip(specs, texts):
+            self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        return texts
+
     def _markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
+        key, text = self._stored_markdown(spec)
+        if text is None:
+            text = render(spec)
+            self._new_markdown(key, text)
+        return text
+
+    def _stored_markdown(self, spec: Any) -> tuple[bytes | None, str | None]:
+        """(the store key of a page's Markdown or None if it is not cached, the stored Markdown or None)."""
         if not self.open or spec.depends is None:
-            return render(spec)
+            return None, None
         try:
             sig = self.digests.of(spec.depends())
         except Unstable:
-            return render(spec)
+            return None, None
         key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
         text = self.store.get(key, str)
-        if text is None:
-            text = render(spec)
+        if text is not None:
+            self.used.append(key)
+        return key, text
+
+    def _new_markdown(self, key: bytes | None, text: str) -> None:
+        if key is not None:
             self._stage(key, text)
             self.markdown_rendered += 1
-        else:
-            self.used.append(key)
-        return text
 
     def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
         """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from

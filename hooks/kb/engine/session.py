@@ -12,8 +12,9 @@ lives on this object, not in module globals.
   list, and ``feed.xml``; a docs/ file that is a link out of the project, a
   device, FIFO or socket stops the build (also checked in ``configure``,
   before MkDocs walks docs/);
-- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown
-  (``kb.site.rawhtml``; put back in ``page_content``);
+- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown,
+  and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
+  put back in ``page_content``, before the entry page is cleaned);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap); Material's navigation partial rendered once per
   directory for the pages not in the navigation (``kb.engine.navcache``);
@@ -32,6 +33,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +46,7 @@ from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import export, search, workers
+from kb.site import export, parallel, search, workers
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
@@ -67,6 +69,7 @@ class BuildSession:
     nav_cache: navcache.NavCache | None = None  # this build's rendered navigation (kb.engine.navcache)
     page_cache: pagecache.PageCache | None = None  # pages kept between builds (kb.engine.pagecache)
     bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
+    jobs: int = 1  # processes for independent work (KB_JOBS, kb.site.workers), read in on_config
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -87,6 +90,10 @@ class BuildSession:
             raise PluginError(f"设置有 {len(exc.problems.errors)} 处错误，构建已停止（详见上方）") from None
         for problem in problems.warnings:
             log.info(str(problem))
+        try:  # KB_JOBS: processes for the work done on every core (kb.site.workers)
+            self.jobs = workers.jobs()
+        except ValueError as exc:
+            raise PluginError(str(exc)) from None
         # Theme templates of our own in front of Material's (a Chinese 404 page).
         theme_dir = str(Path(__file__).resolve().parent.parent / "site" / "theme")
         if theme_dir not in config.theme.dirs:
@@ -136,14 +143,19 @@ class BuildSession:
             live.add_files(self.preview, files, config, gen,
                            render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
         else:
-            for spec in gen.specs():
+            specs = gen.specs()
+            for spec in specs:
                 if files.get_file_from_path(spec.uri) is not None:
                     raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
+            # The pages' Markdown on every core (kb.site.parallel); from the build cache when stored.
+            render_many = partial(parallel.render_all, gen, processes=self.jobs)
+            texts = cache.markdown_all(specs, render_many) if cache is not None else render_many(specs)
+            for i, spec in enumerate(specs):
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-                content = cache.markdown(spec, gen.render) if cache is not None else gen.render(spec)
-                if spec.is_html:  # an index page: its HTML skips Markdown (kb.site.rawhtml)
-                    content = self.raw_html.stash(spec.uri, content)
+                # Index pages and the generated blocks of entry pages skip Markdown (kb.site.rawhtml).
+                content = self.raw_html.stash_page(spec, texts[i])
+                texts[i] = ""  # one copy of a page's Markdown at a time
                 files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
         if self.preview is not None:  # kept when unchanged (kb.preview.live)
             live.add_static_files(self.preview, files, config, gen.static_files())
@@ -200,9 +212,9 @@ class BuildSession:
             self.raw_html.restore(src_uri, html)
             return hit.content  # stored after this method ran last time
         if self.preview is not None:
-            html = live.page_content(self.preview, html, src_uri)
+            html = live.page_content(self.preview, html, src_uri, page)
         else:
-            html = self.raw_html.restore(src_uri, html)
+            html = self.raw_html.restore(src_uri, html, page)
         if src_uri in self.entry_pages:
             # Entry bodies are content, not code (kb.text.html): the whole rendered
             # content of an entry page is held to the allow-list, generated blocks included.
@@ -218,13 +230,10 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index and entries.json
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
-            try:
-                workers.jobs()  # KB_JOBS checked before the index is made on every core
-            except ValueError as exc:
-                raise PluginError(str(exc)) from None
             memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
             self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo))
+                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo,
+                processes=self.jobs))
             if isinstance(memo, searchmemo.SearchMemo) and memo.hits + memo.made:
                 log.info(f"搜索索引：沿用 {memo.hits} 个条目的分析结果，重新分析 {memo.made} 个")
             self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(

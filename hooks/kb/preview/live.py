@@ -19,8 +19,8 @@ false) and turns this module on. Then, on every rebuild:
    pages are not handed to MkDocs at all; kept index pages are, as
    ``KeptFile`` (the navigation needs them), and MkDocs skips them.
 3. Index pages are one raw HTML block: MkDocs gets a placeholder instead of
-   running Markdown over up to a megabyte of HTML (``kb.site.rawhtml``, as
-   in every build).
+   running Markdown over up to a megabyte of HTML; entry pages get tokens
+   for their generated blocks (``kb.site.rawhtml``, as in every build).
 4. Hand-written pages (docs/) are few and always rebuilt. Outputs of deleted
    entries and hand-written pages are removed from the site directory.
 5. The search index is rewritten when the entries it is built from
@@ -164,9 +164,9 @@ def _titled_in_nav(nav: Iterable) -> set[str]:
     return out
 
 
-def page_content(state: PreviewState, html: str, src_uri: str) -> str:
-    """The preview's ``on_page_content``: the stashed HTML of an index page."""
-    return state.raw_html.restore(src_uri, html)
+def page_content(state: PreviewState, html: str, src_uri: str, page: Any = None) -> str:
+    """The preview's ``on_page_content``: the stashed HTML of an index page or the blocks of an entry page."""
+    return state.raw_html.restore(src_uri, html, page)
 
 
 def _digest(markdown: str) -> bytes:
@@ -186,8 +186,8 @@ def plan(state: PreviewState, gen: "Generator", render: Any = None) -> Iterator[
     state.raw_html.clear()
     state.loaded = time.perf_counter()
 
-    def result(src_uri: str, markdown: str, in_nav: bool, sig: Any, digest: bytes | None = None,
-               html: bool = False) -> PlannedPage:
+    def result(spec: Any, markdown: str, sig: Any, digest: bytes | None = None) -> PlannedPage:
+        src_uri, in_nav = spec.uri, spec.in_nav
         old = written.get(src_uri)
         digest = digest or _digest(markdown)
         # A page in the nav without a title there needs its own (read from its Markdown).
@@ -201,7 +201,7 @@ def plan(state: PreviewState, gen: "Generator", render: Any = None) -> Iterator[
         # Its output is about to be overwritten: if this build fails after
         # writing it, the next one must not take the old record for the truth.
         written.pop(src_uri, None)
-        return PlannedPage(src_uri, state.raw_html.stash(src_uri, markdown) if html else markdown, in_nav, False)
+        return PlannedPage(src_uri, state.raw_html.stash_page(spec, markdown), in_nav, False)
 
     for spec in specs:
         src_uri, in_nav = spec.uri, spec.in_nav
@@ -212,7 +212,7 @@ def plan(state: PreviewState, gen: "Generator", render: Any = None) -> Iterator[
             state.kept += 1
             yield PlannedPage(src_uri, "", in_nav, True)
             continue
-        yield result(src_uri, (render or gen.render)(spec), in_nav, sig, html=spec.is_html)
+        yield result(spec, (render or gen.render)(spec), sig)
     state.planned = planned
     state.planned_at = time.perf_counter()
 

@@ -216,9 +216,9 @@ def iter_index_paths(index: SearchIndex) -> Iterator[str]:
 
 
 def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True,
-                     memo: Memo = NO_MEMO) -> SearchIndex:
+                     memo: Memo = NO_MEMO, processes: int | None = None) -> SearchIndex:
     """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
-    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo)
+    index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo, processes=processes)
     out = Path(site_dir) / INDEX_DIR
     if out.exists():
         shutil.rmtree(out)
