@@ -44,3 +44,24 @@ def test_the_drawer_of_an_entry_page_lists_the_sections_without_javascript(brows
         assert page.locator("article h1").first.inner_text().strip() == "工作领域"
     finally:
         context.close()
+
+
+def test_the_repository_icon_has_the_pixels_of_materials_inline_svg(browser, base_url):
+    # The header's repository icon is a CSS mask (docs/assets/kb.css), not 0.8 KB of SVG per page:
+    # put Material's inline SVG back into the same page and compare the two screenshots.
+    import material
+
+    svg = (Path(material.__file__).parent / "templates" / ".icons" / "fontawesome" / "brands" / "git-alt.svg")
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(base_url + ENTRY)
+        icon = page.locator(".md-header__source .md-source__icon")
+        assert icon.locator("svg").count() == 0 and icon.locator(".kb-icon-repo").count() == 1
+        box = icon.bounding_box()
+        ours = page.screenshot(clip=box, animations="disabled")
+        page.evaluate("([el, svg]) => { el.innerHTML = svg; }", [icon.element_handle(), svg.read_text()])
+        assert icon.locator("svg").count() == 1 and icon.bounding_box() == box
+        assert page.screenshot(clip=box, animations="disabled") == ours
+    finally:
+        context.close()

@@ -60,6 +60,7 @@ def page_config(html: str, search: bool) -> str:
         data = json.loads(m.group(2))
         if not search and isinstance(data.get("translations"), dict):
             data["translations"] = {k: v for k, v in data["translations"].items() if not k.startswith("search.")}
-        return m.group(1) + str(htmlsafe_json_dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))) + m.group(3)
+        text = htmlsafe_json_dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return m.group(1) + str(text) + m.group(3)  # str: Markup + str would escape the tags
 
     return _CONFIG.sub(smaller, html)
