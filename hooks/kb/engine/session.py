@@ -16,10 +16,12 @@ lives on this object, not in module globals.
   and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
   put back in ``page_content``, before the entry page is cleaned);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
-  (reproducible sitemap); Material's navigation partial rendered once per
-  directory for the pages not in the navigation (``kb.engine.navcache``);
+  (reproducible sitemap); Material's navigation partial compact on the pages
+  not in the navigation and rendered once per directory (``kb.engine.navcache``);
 - ``page_content`` (on_page_content): an entry page's HTML cleaned to the
   allow-list of ``kb.text.html`` (no script from an entry reaches a reader);
+- ``post_page`` (on_post_page): every page without the whitespace no reader
+  sees (``kb.site.compact``), then the build cache;
 - ``finish`` (on_post_build): search index, ``entries.json``, and for the
   offline edition the script-loadable index shards.
 
@@ -47,6 +49,7 @@ from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
 from kb.site import export, parallel, search, workers
+from kb.site.compact import collapse
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
 from kb.source import files as source_files
@@ -185,6 +188,7 @@ class BuildSession:
         return markdown
 
     def post_page(self, output: str, page: Any) -> str:
+        output = collapse(output)  # whitespace no reader sees (kb.site.compact); a cache hit's is ""
         if self.page_cache is not None:
             return self.page_cache.post_page(output, page)
         return output
