@@ -50,10 +50,6 @@ class Part(NamedTuple):
     weights: list[bytes]  # and its weight in each of them
     width: int  # bytes per unit number in ``ids``: 1, or 4 (machine unsigned int)
 
-    def unit_ids(self) -> list[Any]:
-        """``ids`` as sequences of integers."""
-        return self.ids if self.width == 1 else [memoryview(b).cast("I") for b in self.ids]
-
 
 class Memo(Protocol):
     """Parts kept between builds (supplied by the build engine; see ``NO_MEMO``)."""
