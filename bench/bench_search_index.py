@@ -80,7 +80,7 @@ def run(root: Path, cache_root: Path) -> None:
     cache.finish()
     reference = search.build_index(kb, url, processes=1)
     assert warm.files == reference.files, "热构建的索引与冷构建不同"
-    assert memo.made == 1, f"热构建分析了 {memo.made} 个条目"
+    assert warm.stats["analysed"] == 1, f"热构建分析了 {warm.stats['analysed']} 个条目"
 
     anchor = results["冷构建，单进程"][0]
     print(f"{len(kb.entries)} 个条目，{warm.units} 个单元，{len(warm.files)} 个索引文件，"
@@ -88,6 +88,8 @@ def run(root: Path, cache_root: Path) -> None:
     print(f"{'':28}{'CPU（秒）':>10}{'墙钟（秒）':>10}{'CPU 比值':>10}")
     for label, (c, w) in results.items():
         print(f"{label:28}{c:10.2f}{w:10.2f}{c / anchor:10.2f}")
+    print(f"热构建：重新分析 {warm.stats['analysed']} 个条目，沿用 {warm.stats['groups_reused']} 组"
+          f"（共 {warm.stats['groups']} 组）")
     print("所有索引与同一批条目的单进程冷构建逐字节相同")
 
 

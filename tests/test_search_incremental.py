@@ -17,7 +17,7 @@ from kb.engine.pagecache import PageCache
 from kb.engine.searchmemo import search_memo
 from kb.model.knowledge import KnowledgeBase
 from kb.site import search, workers
-from kb.site.search import entrypart
+from kb.site.search import entrypart, groups
 from kb.site.urls import page_url
 
 REPORT = "data/reports/moxian-tongzhanbu-2020-niandu.md"  # sections: facets of units
@@ -80,8 +80,8 @@ def test_parallel_index_is_byte_identical(kb, serial, monkeypatch):
 
     real = workers.fork_map
     monkeypatch.setattr(workers, "fork_map", spy)
-    monkeypatch.setattr(entrypart, "MIN_PARALLEL", 1)  # the sample has fewer entries than a pool needs
-    monkeypatch.setattr(entrypart, "CHUNK", 4)
+    monkeypatch.setattr(groups, "MIN_PARALLEL", 1)  # the sample has fewer entries than a pool needs
+    monkeypatch.setattr(groups, "CHUNK", 4)
     monkeypatch.setattr(search.build, "MIN_PARALLEL_POSTINGS", 1)  # postings encoded in the pool too
     parallel = search.build_index(kb, url, processes=2)
     assert calls[0] == (-(-len(kb.entries) // 4), 2)  # entries analysed in chunks of 4
@@ -105,7 +105,7 @@ class ForgetfulMemo:
         self.put_keys = []
 
     def key(self, value):
-        return repr(value[3]).encode()
+        return repr(value).encode()
 
     def has(self, key):
         return True
@@ -117,27 +117,45 @@ class ForgetfulMemo:
         self.put_keys.append(key)
 
 
-def test_a_part_the_memo_cannot_give_is_made_again(kb, serial):
+def test_a_part_the_memo_cannot_give_is_made_again(kb, serial, monkeypatch):
+    monkeypatch.setattr(groups, "GROUP", 4)
     memo = ForgetfulMemo()
-    assert search.build_index(kb, url, memo=memo, processes=2).files == serial.files
-    assert len(memo.put_keys) == len(kb.entries)
+    index = search.build_index(kb, url, memo=memo, processes=2)
+    assert index.files == serial.files
+    assert index.stats["analysed"] == len(kb.entries) and index.stats["groups_reused"] == 0
+    assert len(memo.put_keys) == len(kb.entries) + index.stats["groups"]  # every entry's and group's part
 
 
-def _build_with_cache(root: Path, kb: KnowledgeBase) -> tuple[search.SearchIndex, object]:
+def test_groups_start_at_entries_not_positions(kb):
+    entries = search.date_order(kb.entries)
+    spans = groups.spans(entries)
+    assert spans[0][0] == 0 and spans[-1][1] == len(entries)
+    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:]))  # consecutive, covering all
+    # Removing an entry moves no boundary of the other groups: they keep their entries.
+    before = {tuple(e.id for e in entries[a:b]) for a, b in spans}
+    rest = entries[:3] + entries[4:]
+    after = {tuple(e.id for e in rest[a:b]) for a, b in groups.spans(rest)}
+    assert len(before - after) == 1 and len(after - before) <= 1
+
+
+def _build_with_cache(root: Path, kb: KnowledgeBase) -> search.SearchIndex:
     cache = PageCache(root / "cache", config=None)
     cache.start(b"test-build", [])
     memo = search_memo(cache)
     assert memo is not None
     index = search.build_index(kb, url, memo=memo, processes=1)
     cache.finish()
-    return index, memo
+    return index
 
 
-def test_warm_index_after_edit_add_and_delete_matches_a_cold_one(tmp_path, kb, serial):
+def test_warm_index_after_edit_add_and_delete_matches_a_cold_one(tmp_path, kb, serial, monkeypatch):
+    monkeypatch.setattr(groups, "GROUP", 4)  # several groups in the sample
     project = tmp_path / "p"
     shutil.copytree(ROOT / "data", project / "data")
-    first, memo = _build_with_cache(tmp_path, KnowledgeBase.load(project))
-    assert first.files == serial.files and memo.made == len(kb.entries) and memo.hits == 0
+    first = _build_with_cache(tmp_path, KnowledgeBase.load(project))
+    assert first.files == serial.files
+    assert first.stats["analysed"] == len(kb.entries) and first.stats["groups_reused"] == 0
+    assert first.stats["groups"] >= 4
 
     for rel in (REPORT, REGULATION):
         path = project / rel
@@ -151,9 +169,13 @@ def test_warm_index_after_edit_add_and_delete_matches_a_cold_one(tmp_path, kb, s
     changed = KnowledgeBase.load(project)
     assert len(changed.entries) == len(kb.entries)
 
-    warm, memo = _build_with_cache(tmp_path, changed)
+    warm = _build_with_cache(tmp_path, changed)
     cold = search.build_index(changed, url, processes=1)
-    assert memo.made == 3 and memo.hits == len(kb.entries) - 3  # the two edited entries and the new one
+    assert warm.stats["analysed"] == 3  # the two edited entries and the new one
+    assert 0 < warm.stats["groups_reused"] <= warm.stats["groups"] - 3  # groups of unchanged entries
+    again = _build_with_cache(tmp_path, changed)  # nothing changed: every group from the memo
+    assert again.stats["analysed"] == 0 and again.stats["groups_reused"] == again.stats["groups"]
+    assert again.files == cold.files
     assert list(warm.files) == list(cold.files)
     assert warm.files == cold.files
     assert warm.files != serial.files

@@ -1,11 +1,12 @@
-"""The search index's per-entry parts kept in the build cache (``kb.site.search.entrypart``).
+"""The search index's parts kept in the build cache (``kb.site.search.entrypart``, ``groups``).
 
 An entry's part (its display document, its terms with their weights per
 unit) is stored under the digest of the entry (its file's content and version
 label), its URL and its article structure, within the build's key (the
 code, the settings, the configuration: kb.engine.pagekeys), so a build after
-an edit analyses only the entries that changed; the index is then assembled
-from all parts (kb.site.search.build). Parts a build uses are kept; parts no
+an edit analyses only the entries that changed; a group of consecutive
+entries' joined part is stored under its entries' keys, so such a build
+joins a few dozen groups; the index is then assembled from them (kb.site.search.build). Parts a build uses are kept; parts no
 build used for ``KEEP_BUILDS`` builds are dropped with the pages.
 """
 
@@ -22,8 +23,6 @@ class SearchMemo:
 
     def __init__(self, cache: Any) -> None:
         self.cache = cache
-        self.hits = 0
-        self.made = 0
 
     def key(self, value: Any) -> bytes | None:
         try:
@@ -39,12 +38,10 @@ class SearchMemo:
         data = self.cache.store.get(key, bytes)
         if data is not None:
             self.cache.used.append(key)  # kept by this build (not pruned)
-            self.hits += 1
         return data
 
     def put(self, key: bytes, data: bytes) -> None:
         self.cache._stage(key, data)  # written in batches during the build
-        self.made += 1
 
 
 def search_memo(cache: Any) -> Any:

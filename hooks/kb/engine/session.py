@@ -235,11 +235,14 @@ class BuildSession:
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
             memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
-            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: search.write_site_index(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo,
-                processes=self.jobs))
-            if isinstance(memo, searchmemo.SearchMemo) and memo.hits + memo.made:
-                log.info(f"搜索索引：沿用 {memo.hits} 个条目的分析结果，重新分析 {memo.made} 个")
+            made: list[Any] = []
+            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: made.append(
+                search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo,
+                                        processes=self.jobs)))
+            if made and memo is not search.NO_MEMO:
+                stats = made[0].stats
+                log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
+                         f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
             self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
                 gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
         if self.settings.offline:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 from array import array
-from collections import defaultdict, deque
-from functools import partial
-from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -16,7 +13,7 @@ from kb.model.knowledge import KnowledgeBase
 from kb.schema.models import KIND_LABELS, STATUS_LABELS, TYPE_LABELS
 from kb.site.export import dumps_html_safe
 from kb.site import workers
-from kb.site.search import entrypart
+from kb.site.search import groups
 from kb.site.search.encode import encode_postings, fnv1a, record, u32, varint
 from kb.site.search.entrypart import MAX_TF, NO_MEMO, PART_UNITS, SPLIT_BYTES, TITLE_BONUS, Memo  # noqa: F401
 from kb.site.search.known import known_files
@@ -71,10 +68,6 @@ def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
     }
 
 
-def consume(iterator) -> None:
-    deque(iterator, maxlen=0)
-
-
 def _facet_record(e, sections: list, idx: dict[str, dict[str, int]], out: bytearray) -> None:
     """Facet values for the counts (read only when the filters are opened). Per entry: type + 8 * status,
     year, level (indexes + 1, 0 = none) and the area bit mask; then per report section one byte,
@@ -108,35 +101,33 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_ME
     del area_name  # area names are facets (values in the manifest), not text of an entry
     values = facet_values(kb)
     value_index = {f: {v[0]: i + 1 for i, v in enumerate(vals)} for f, vals in values.items()}
-    # term -> unit numbers and weights (arrays of machine integers and bytes: 5 bytes a posting)
-    ids_of: defaultdict[str, array] = defaultdict(partial(array, "I"))
-    weights_of: defaultdict[str, bytearray] = defaultdict(bytearray)
+    postings = groups.Postings()  # term -> unit numbers and weights (5 bytes a posting)
     files: dict[str, bytes] = {}
     counts = bytearray()
     facet_bytes = bytearray()
     entries = date_order(kb.entries)
     structures = getattr(kb, "structures", {}) or {}
-    uid = 0
     processes = workers.jobs() if processes is None else processes
-    for n, (e, part) in enumerate(zip(entries, entrypart.parts(entries, entry_url, structures, memo, processes))):
-        _facet_record(e, part.facets, value_index, facet_bytes)
-        # For each term: its unit numbers (the entry's own, plus the entry's first unit number) and
-        # weights appended, in loops that run in C (about a million terms of entries at 3,000 entries).
-        consume(map(array.extend, map(ids_of.__getitem__, part.terms), map(map, repeat(uid.__add__), part.ids)))
-        consume(map(bytearray.extend, map(weights_of.__getitem__, part.terms), part.weights))
-        if part.split:
-            varint(part.units * 2 + 1, counts)
-            for p, data in enumerate(part.docs):
-                files[f"d/{n}-{p}.json"] = data
-        else:
-            varint(part.units * 2, counts)
-            files[f"d/{n}.json"] = part.docs[0]
-        uid += part.units
+    uid = n = 0
+    made: dict[str, int] = {}
+    for part in groups.parts(entries, entry_url, structures, memo, processes, made):
+        postings.add(part, uid)
+        for units, split, docs, facets in zip(part.units, part.split, part.docs, part.facets):
+            _facet_record(entries[n], facets, value_index, facet_bytes)
+            if split:
+                varint(units * 2 + 1, counts)
+                for p, data in enumerate(docs):
+                    files[f"d/{n}-{p}.json"] = data
+            else:
+                varint(units * 2, counts)
+                files[f"d/{n}.json"] = docs[0]
+            uid += units
+            n += 1
     n_units = uid
     files["units.bin"] = bytes(counts)
     files["facets.bin"] = bytes(facet_bytes)
 
-    encoded = _encode_all(ids_of, weights_of, n_units, processes)
+    encoded = _encode_all(postings.ids, postings.weights, n_units, processes)
     small_total = sum(len(data) + len(t.encode("utf-8")) + 10 for t, (_, _, data) in encoded.items()
                       if len(data) <= LARGE_TERM)
     shards = max(1, -(-small_total // SHARD_TARGET))
@@ -179,6 +170,7 @@ def build_index(kb: KnowledgeBase, entry_url, area_name=None, memo: Memo = NO_ME
         "large_terms": len(large),
         "bytes": sum(len(v) for v in files.values()),
         "files": len(files),
+        **made,  # entries analysed, groups of entries (all, and taken from the memo)
     }
     return SearchIndex(files=dict(sorted(files.items())), units=n_units, stats=stats)
 

@@ -11,19 +11,20 @@ so a part can be kept between builds (``Memo``, the build cache) and parts
 can be made on every core (``kb.site.workers``).
 
 A part is ``marshal`` bytes of plain values (the code and the Python version
-are in the build cache's key).
+are in the build cache's key). Parts of consecutive entries are joined into
+the part of a group (kb.site.search.groups), kept between builds too.
 """
 
 from __future__ import annotations
 
 import marshal
+from array import array
 from collections import defaultdict, deque
 from itertools import repeat
-from typing import Any, Callable, Iterator, NamedTuple, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol, Sequence
 
 from kb.model.entry import Entry
 from kb.schema.models import TYPE_LABELS
-from kb.site import workers
 from kb.site.export import dumps_html_safe
 from kb.site.search.text import normalize, terms, to_simplified_chars
 from kb.site.search.units import entry_date, entry_units, meta_line
@@ -33,18 +34,21 @@ SPLIT_BYTES = 3 * 1024  # entry display files larger than this are split ...
 PART_UNITS = 4  # ... into parts of this many units (d/N-P.json), flagged in units.bin
 MAX_TF = 7
 TITLE_BONUS = 16
-MIN_PARALLEL = 64  # fewer entries to analyse than this: not worth a pool
-CHUNK = 32  # entries per task of the pool
 
 
 class Part(NamedTuple):
-    units: int
-    split: bool  # the document is in parts of PART_UNITS units
-    docs: list[bytes]  # the document, or its parts
-    facets: list[tuple[str, list[str]]]  # (kind, areas) of each section of a report (else empty)
-    terms: list[str]  # the entry's terms, then for each term:
-    ids: list[Any]  # the entry's own numbers of the units that have it (0 = the entry unit; bytes or list)
+    """The part of one entry, or of consecutive entries (a group, kb.site.search.groups): lists
+    with one item per entry, then the terms of all of them with their unit numbers, counted from
+    the first unit of the first entry (0 = that entry's own unit)."""
+
+    units: list[int]  # number of units of each entry
+    split: list[bool]  # each entry's document is in parts of PART_UNITS units
+    docs: list[list[bytes]]  # each entry's document, or its parts
+    facets: list[list[tuple[str, list[str]]]]  # (kind, areas) of each section of a report (else empty)
+    terms: list[str]  # the terms, then for each term:
+    ids: list[bytes]  # the numbers of the units that have it (one byte each, or 4: see ``width``)
     weights: list[bytes]  # and its weight in each of them
+    width: int  # bytes per unit number in ``ids``: 1, or 4 (machine unsigned int)
 
 
 class Memo(Protocol):
@@ -143,40 +147,19 @@ def analyse(e: Entry, url: str, structure: Any = None) -> bytes:
     else:
         docs = [whole]
     facets = [(u.kind or "", list(u.areas)) for u in units[1:]] if e.sections else []
-    small = len(units) <= 256
-    return marshal.dumps((len(units), split, docs, facets, list(ids_of),
-                          [bytes(ids) for ids in ids_of.values()] if small else list(ids_of.values()),
-                          [bytes(ws) for ws in weights_of.values()]))
+    width = 1 if len(units) <= 256 else 4
+    ids = [bytes(v) for v in ids_of.values()] if width == 1 else [array("I", v).tobytes() for v in ids_of.values()]
+    return encode(Part([len(units)], [split], [docs], [facets], list(ids_of), ids,
+                       [bytes(ws) for ws in weights_of.values()], width))
+
+
+def encode(part: Part) -> bytes:
+    return marshal.dumps(tuple(part))
 
 
 def decode(data: bytes) -> Part:
     return Part(*marshal.loads(data))
 
 
-def _analyse_chunk(chunk: Sequence[tuple[Entry, str, Any]]) -> list[bytes]:
+def analyse_all(chunk: Sequence[tuple[Entry, str, Any]]) -> list[bytes]:
     return [analyse(e, url, structure) for e, url, structure in chunk]
-
-
-def parts(entries: Sequence[Entry], entry_url: Callable[[Entry], str], structures: dict,
-          memo: Memo = NO_MEMO, processes: int | None = None) -> Iterator[Part]:
-    """The parts of ``entries``, in order: from ``memo`` when it has them, the others made (on
-    ``processes`` forked workers when there are enough, default ``workers.jobs()``) and given to it."""
-    work = []
-    for e in entries:
-        url = entry_url(e)
-        structure = structures.get(e.id)
-        # entry_units reads only the structure's items (articles and headings, with their lines)
-        key = memo.key(("search-entry", PART_FORMAT, e, url, structure.items if structure is not None else None))
-        work.append((e, url, structure, key, key is not None and memo.has(key)))
-    missing = [(e, url, structure) for e, url, structure, _, hit in work if not hit]
-    processes = workers.jobs() if processes is None else processes
-    if len(missing) < MIN_PARALLEL:
-        processes = 1
-    made = workers.flatten(workers.fork_map(_analyse_chunk, workers.chunks(missing, CHUNK), processes))
-    for e, url, structure, key, hit in work:
-        data = memo.get(key) if hit and key is not None else None
-        if data is None:
-            data = next(made) if not hit else analyse(e, url, structure)  # a damaged record: made again
-            if key is not None:
-                memo.put(key, data)
-        yield decode(data)
