@@ -81,10 +81,22 @@ areas: [religion]
 """
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the repository's site sources (docs, data, mkdocs.yml) using the live hooks."""
+# The sample data's cases and reports (no regulation or policy): a build of about two thirds of
+# the CPU time of the whole sample, for tests where the amount of data is not what is checked.
+SMALL = ("cases", "reports")
+
+
+def copy_project(dest: Path, keep: tuple[str, ...] | None = None) -> Path:
+    """A copy of the repository's site sources (docs, data, mkdocs.yml) using the live hooks.
+    ``keep``: only these folders or files of data/ (and data/areas.yml), e.g. ``SMALL``."""
     shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(ROOT / "data", dest / "data")
+    if keep is None:
+        shutil.copytree(ROOT / "data", dest / "data")
+    else:
+        (dest / "data").mkdir(parents=True)
+        for rel in ("areas.yml", *keep):
+            src = ROOT / "data" / rel
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / "data" / rel)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "hooks").symlink_to(ROOT / "hooks")
     return dest
@@ -212,9 +224,18 @@ def law_site(tmp_path_factory) -> Path:
         site = project / "site"
         result = mkdocs_build(project, site)
         assert result.returncode == 0, result.stderr
+        (directory / LAW_LOG).write_text(result.stderr, encoding="utf-8")
         return site
 
     return built_once(tmp_path_factory, "law", build)
+
+
+# What ``mkdocs build`` of ``law_site`` printed (stderr), next to the project: ``law_log(law_site)``.
+LAW_LOG = "mkdocs-build.log"
+
+
+def law_log(law_site: Path) -> str:
+    return (law_site.parent.parent / LAW_LOG).read_text(encoding="utf-8")
 
 
 def pytest_collection_modifyitems(config, items):

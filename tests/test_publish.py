@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from canary import INTERNAL, RESTRICTED, find, plant
-from conftest import copy_project
+from conftest import SMALL, copy_project
 from kb.publish import release as pub
 from kb.publish import verify
 from kb.model.knowledge import KnowledgeBase
@@ -33,7 +33,7 @@ def snapshot(d: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    p = copy_project(tmp_path_factory.mktemp("pub") / "p")
+    p = copy_project(tmp_path_factory.mktemp("pub") / "p", keep=SMALL)  # what is published does not matter
     plant(p)
     return p
 
