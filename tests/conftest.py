@@ -177,6 +177,19 @@ def browser():
         b.close()
 
 
+def leave(page) -> None:
+    """Ready a page that the next test of the module reuses (a new browser context per test costs
+    about as much CPU time as the test's own page loads): the site's local and session storage
+    cleared, then the page navigated to about:blank, so nothing of this test keeps running."""
+    from playwright.sync_api import Error
+
+    try:
+        page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+    except Error:  # a page still navigating has no context to run in: nothing was stored yet
+        pass
+    page.goto("about:blank")
+
+
 def built_once(tmp_path_factory, name: str, build) -> Path:
     """``build(directory)`` run once for the whole test run and its result shared: under
     pytest-xdist the first worker to ask builds it (under a file lock), the others reuse it."""
