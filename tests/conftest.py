@@ -81,10 +81,22 @@ areas: [religion]
 """
 
 
-def copy_project(dest: Path) -> Path:
-    """A copy of the repository's site sources (docs, data, mkdocs.yml) using the live hooks."""
+# The sample data's cases and reports (no regulation or policy): a build of about two thirds of
+# the CPU time of the whole sample, for tests where the amount of data is not what is checked.
+SMALL = ("cases", "reports")
+
+
+def copy_project(dest: Path, keep: tuple[str, ...] | None = None) -> Path:
+    """A copy of the repository's site sources (docs, data, mkdocs.yml) using the live hooks.
+    ``keep``: only these folders or files of data/ (and data/areas.yml), e.g. ``SMALL``."""
     shutil.copytree(ROOT / "docs", dest / "docs")
-    shutil.copytree(ROOT / "data", dest / "data")
+    if keep is None:
+        shutil.copytree(ROOT / "data", dest / "data")
+    else:
+        (dest / "data").mkdir(parents=True)
+        for rel in ("areas.yml", *keep):
+            src = ROOT / "data" / rel
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / "data" / rel)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "hooks").symlink_to(ROOT / "hooks")
     return dest
@@ -122,12 +134,77 @@ def run_kb(args, cwd: Path) -> Ran:
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
-def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
-    """``mkdocs build --strict`` of ``project`` into ``site``, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
-    )
+BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+
+
+def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, *extra: str,
+                 new_process: bool = False) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict [EXTRA]`` of ``project`` into ``site`` in its own process, with its
+    own working directory, environment (``BUILD_ENV`` plus ``env``), stdout and stderr.
+
+    The process is forked from this one, which has imported MkDocs, Material and kb already
+    (about a second of CPU time less per build than a new interpreter). What only a new
+    interpreter shows (messages printed while MkDocs and the theme are imported) needs
+    ``new_process=True``, as ``law_site`` and ``sample_site`` do: ``python -m mkdocs``."""
+    args = ["build", "--strict", "--site-dir", str(site), *extra]
+    full_env = {**BUILD_ENV, **(env or {})}
+    if new_process:
+        return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=project, capture_output=True,
+                              text=True, env=full_env)
+    return _forked_mkdocs(project, args, full_env)
+
+
+def _forked_mkdocs(project: Path, args: list[str], env: dict[str, str], timeout: float = 600):
+    import signal
+    import tempfile
+    import time
+
+    from mkdocs.__main__ import cli
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            code = 1
+            try:
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
+                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
+                os.chdir(project)
+                os.environ.clear()
+                os.environ.update(env)
+                sys.argv = ["mkdocs", *args]
+                try:
+                    cli.main(args=args, prog_name="mkdocs", standalone_mode=True)
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except BaseException:  # what the interpreter prints for an uncaught exception
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        deadline = time.monotonic() + timeout
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise AssertionError(f"mkdocs build of {project} did not finish in {timeout} s")
+            time.sleep(0.02)
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(["mkdocs", *args], code, out.read().decode("utf-8", "replace"),
+                                           err.read().decode("utf-8", "replace"))
 
 
 @contextmanager
@@ -165,6 +242,19 @@ def browser():
         b.close()
 
 
+def leave(page) -> None:
+    """Ready a page that the next test of the module reuses (a new browser context per test costs
+    about as much CPU time as the test's own page loads): the site's local and session storage
+    cleared, then the page navigated to about:blank, so nothing of this test keeps running."""
+    from playwright.sync_api import Error
+
+    try:
+        page.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+    except Error:  # a page still navigating has no context to run in: nothing was stored yet
+        pass
+    page.goto("about:blank")
+
+
 def built_once(tmp_path_factory, name: str, build) -> Path:
     """``build(directory)`` run once for the whole test run and its result shared: under
     pytest-xdist the first worker to ask builds it (under a file lock), the others reuse it."""
@@ -194,7 +284,7 @@ def sample_site(tmp_path_factory) -> Path:
 
     def build(directory: Path) -> Path:
         site = directory / "www" / "kb"
-        result = mkdocs_build(ROOT, site)
+        result = mkdocs_build(ROOT, site, new_process=True)  # as a user runs it
         assert result.returncode == 0, result.stderr
         return site
 
@@ -210,11 +300,20 @@ def law_site(tmp_path_factory) -> Path:
         (project / "data" / "cases" / "zz-citing-case.md").write_text(
             textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
         site = project / "site"
-        result = mkdocs_build(project, site)
+        result = mkdocs_build(project, site, new_process=True)  # as a user runs it (its log is checked)
         assert result.returncode == 0, result.stderr
+        (directory / LAW_LOG).write_text(result.stderr, encoding="utf-8")
         return site
 
     return built_once(tmp_path_factory, "law", build)
+
+
+# What ``mkdocs build`` of ``law_site`` printed (stderr), next to the project: ``law_log(law_site)``.
+LAW_LOG = "mkdocs-build.log"
+
+
+def law_log(law_site: Path) -> str:
+    return (law_site.parent.parent / LAW_LOG).read_text(encoding="utf-8")
 
 
 def pytest_collection_modifyitems(config, items):

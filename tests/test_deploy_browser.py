@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pytest
 
 import payloads
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, leave
 
 NGINX = "/usr/sbin/nginx"
 KB = str(Path(sys.executable).parent / "kb")
@@ -123,22 +123,41 @@ class Guard:
             route.abort()
 
 
+@pytest.fixture(scope="module")
+def guarded_pages(browser):
+    """allowed -> (page, guard, errors): one browser context per ``allowed`` prefix for the module
+    (see conftest.leave). Routing is on, so the browser's HTTP cache is off: every request of every
+    test reaches the guard."""
+    pages: dict[str, tuple] = {}
+    yield pages
+    for page, _, _ in pages.values():
+        page.context.close()
+
+
 @pytest.fixture
-def guarded(browser):
-    made = []
+def guarded(browser, guarded_pages):
+    used: list[str] = []
 
     def make(allowed: str):
-        ctx = browser.new_context()
-        guard = Guard(ctx, allowed)
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        made.append((ctx, errors))
+        assert allowed not in used, "one guarded page per prefix and test"
+        if allowed not in guarded_pages:
+            ctx = browser.new_context()
+            guard = Guard(ctx, allowed)
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            guarded_pages[allowed] = (page, guard, errors)
+        page, guard, errors = guarded_pages[allowed]
+        guard.outside.clear()
+        guard.inside.clear()
+        errors.clear()
+        used.append(allowed)
         return page, guard
 
     yield make
-    for ctx, errors in made:
-        ctx.close()
+    for allowed in used:
+        page, _, errors = guarded_pages[allowed]
+        leave(page)
         assert not errors, errors
 
 

@@ -12,7 +12,7 @@ import pytest
 from kb.site.filters import issuers, row_attrs
 from kb.model.knowledge import KnowledgeBase
 
-from conftest import ROOT, serve
+from conftest import ROOT, leave, serve
 
 pytestmark = pytest.mark.browser
 
@@ -22,26 +22,36 @@ def base_url(law_site: Path):
         yield f"http://127.0.0.1:{port}/"
 
 
-@pytest.fixture
-def page(browser, base_url):
+@pytest.fixture(scope="module")
+def watched_page(browser):
+    """One page for the module's tests (see conftest.leave); requests leaving the site are aborted
+    and recorded, with JavaScript errors, in ``pg.outside`` and ``pg.errors``."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     pg = context.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
+    pg.outside, pg.errors = [], []
 
     def route(r):
         if urlparse(r.request.url).hostname == "127.0.0.1":
             r.continue_()
         else:
-            outside.append(r.request.url)
+            pg.outside.append(r.request.url)
             r.abort()
 
     pg.route("**/*", route)
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     yield pg
     context.close()
-    assert outside == [], f"requests outside the site: {outside}"
-    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def page(watched_page, base_url):
+    pg = watched_page
+    pg.outside.clear()
+    pg.errors.clear()
+    yield pg
+    leave(pg)
+    assert pg.outside == [], f"requests outside the site: {pg.outside}"
+    assert pg.errors == [], f"JavaScript errors: {pg.errors}"
 
 
 @pytest.fixture(scope="module")

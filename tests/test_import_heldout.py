@@ -20,7 +20,7 @@ from kb.model.knowledge import KnowledgeBase
 from kb.source.loader import read_taxonomy
 from kb.problems import Problems
 
-from conftest import ROOT, copy_project, mkdocs_build
+from conftest import ROOT, SMALL, copy_project, mkdocs_build
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 EXPECTED = HELDOUT / "expected.yml"
@@ -165,7 +165,7 @@ def test_imported_reports_pass_kb_check(tree, tmp_path):
 @pytest.mark.slow
 def test_imported_reports_build_into_the_site(tmp_path):
     """The written Markdown renders as written: headings become report sections, no stray escapes."""
-    project = copy_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p", keep=SMALL)  # the imported reports are what is checked
     outcome = run_import(_sources(tmp_path), project, dry_run=False, force=False, progress=False)
     assert all(o.status == "written" for o in outcome.outcomes)
     site = tmp_path / "site"

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import serve
+from conftest import leave, serve
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +23,23 @@ def base(sample_site):
         yield f"http://127.0.0.1:{port}/{SUBPATH}/"
 
 
-@pytest.fixture
-def page(browser):
+@pytest.fixture(scope="module")
+def module_page(browser):
+    """One page for the module's tests (see conftest.leave); JavaScript errors in ``pg.errors``."""
     ctx = browser.new_context()
     pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
     yield pg
     ctx.close()
-    assert not errors, errors
+
+
+@pytest.fixture
+def page(module_page):
+    module_page.errors.clear()
+    yield module_page
+    leave(module_page)
+    assert not module_page.errors, module_page.errors
 
 
 ITEMS_JS = """() => Array.from(document.querySelectorAll('#kb-instant .kb-instant__item')).map(a => ({

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import serve
+from conftest import leave, serve
 
 pytestmark = pytest.mark.browser
 
@@ -43,14 +43,29 @@ def base_url(sample_site: Path):
         yield f"http://127.0.0.1:{port}/"
 
 
+@pytest.fixture(scope="module")
+def pages(browser):
+    """A browser context and page per width, made once for the module (see conftest.leave):
+    each test navigates it to what it checks."""
+    made = {}
+
+    def get(name: str):
+        if name not in made:
+            width, height = WIDTHS[name]
+            made[name] = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            made[name].width_name = name
+        return made[name]
+
+    yield get
+    for pg in made.values():
+        pg.context.close()
+
+
 @pytest.fixture(params=list(WIDTHS))
-def page(request, browser):
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    pg = context.new_page()
-    pg.width_name = request.param
+def page(request, pages):
+    pg = pages(request.param)
     yield pg
-    context.close()
+    leave(pg)
 
 
 @pytest.mark.parametrize("url", LISTINGS)

@@ -19,7 +19,7 @@ from kb.model.cache import EntryCache
 from kb.model.knowledge import KnowledgeBase
 from kb.site.pages import Generator
 
-from conftest import CITING_CASE, ROOT, case, copy_project
+from conftest import CITING_CASE, ROOT, SMALL, case, copy_project
 
 SERVE_URL = "http://127.0.0.1:8000/"
 
@@ -151,10 +151,11 @@ def _site_files(site: Path) -> dict[str, bytes]:
 
 
 class PreviewProject:
-    """A copy of the sample project, built in this process as kb serve does."""
+    """A copy of the sample project (``keep``: only these folders of data/), built in this process
+    as kb serve does."""
 
-    def __init__(self, root: Path):
-        self.root = copy_project(root)
+    def __init__(self, root: Path, keep: tuple[str, ...] | None = None):
+        self.root = copy_project(root, keep=keep)
         self.site = root.parent / "preview-site"
         self.full = root.parent / "full-site"
         self.state = preview.PreviewState()  # what kb serve remembers between rebuilds
@@ -196,6 +197,12 @@ def project(tmp_path):
     yield PreviewProject(tmp_path / "p")
 
 
+@pytest.fixture
+def small_project(tmp_path):
+    """For the steps that edit a case only: the sample's cases and reports (a cheaper build)."""
+    yield PreviewProject(tmp_path / "p", keep=SMALL)
+
+
 @pytest.mark.slow
 def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.build()
@@ -235,39 +242,39 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
 
 
 @pytest.mark.slow
-def test_preview_adds_and_removes_entry_pages(project):
-    project.build()
-    new = project.entry("cases/zz-preview-new.md")
+def test_preview_adds_and_removes_entry_pages(small_project):
+    small_project.build()
+    new = small_project.entry("cases/zz-preview-new.md")
     new.write_text(case("zz-preview-new", "预览测试新增案例").lstrip("\n"), encoding="utf-8")
-    project.build()
-    assert "预览测试新增案例" in project.page("cases/zz-preview-new")
-    assert "预览测试新增案例" in project.page("cases")
-    assert project.site_files() == project.full_build()
+    small_project.build()
+    assert "预览测试新增案例" in small_project.page("cases/zz-preview-new")
+    assert "预览测试新增案例" in small_project.page("cases")
+    assert small_project.site_files() == small_project.full_build()
 
     new.unlink()
-    project.build()
-    assert project.state.removed == 1
-    assert not (project.site / "cases" / "zz-preview-new").exists()
-    assert "预览测试新增案例" not in project.page("cases")
-    assert project.site_files() == project.full_build()
+    small_project.build()
+    assert small_project.state.removed == 1
+    assert not (small_project.site / "cases" / "zz-preview-new").exists()
+    assert "预览测试新增案例" not in small_project.page("cases")
+    assert small_project.site_files() == small_project.full_build()
 
 
 @pytest.mark.slow
-def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(project, caplog):
-    project.build()
+def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(small_project, caplog):
+    small_project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"
-    good = project.entry(rel).read_text(encoding="utf-8")
-    project.edit(rel, "\nyear: 2023", "\nyear: 二〇二三")
+    good = small_project.entry(rel).read_text(encoding="utf-8")
+    small_project.edit(rel, "\nyear: 2023", "\nyear: 二〇二三")
     with pytest.raises(Abort):
-        project.build()
+        small_project.build()
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any(m.startswith("data/cases/minzu-tuanjie-shequ-2023.md:") and ": year: " in m for m in errors), errors
-    assert "民族团结" in project.page("cases/minzu-tuanjie-shequ-2023")  # the last good page is still served
+    assert "民族团结" in small_project.page("cases/minzu-tuanjie-shequ-2023")  # the last good page is still served
 
-    project.entry(rel).write_text(good.replace("\n---\n", "\n---\n\n改正后的一段。\n", 1), encoding="utf-8")
-    project.build()
-    assert "改正后的一段" in project.page("cases/minzu-tuanjie-shequ-2023")
-    assert project.site_files() == project.full_build()
+    small_project.entry(rel).write_text(good.replace("\n---\n", "\n---\n\n改正后的一段。\n", 1), encoding="utf-8")
+    small_project.build()
+    assert "改正后的一段" in small_project.page("cases/minzu-tuanjie-shequ-2023")
+    assert small_project.site_files() == small_project.full_build()
 
 
 @pytest.mark.slow
@@ -296,23 +303,23 @@ def test_preview_links_an_article_reference_once_its_article_is_added(project):
 
 
 @pytest.mark.slow
-def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(project):
-    project.build()
+def test_a_build_failing_after_writing_pages_does_not_leave_them_stale(small_project):
+    small_project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"
-    good = project.entry(rel).read_text(encoding="utf-8")
-    project.edit(rel, "title: ", "title: 失败构建中的标题")
+    good = small_project.entry(rel).read_text(encoding="utf-8")
+    small_project.edit(rel, "title: ", "title: 失败构建中的标题")
     # A hand-written page linking to a missing anchor: strict mode aborts after all pages are written.
-    broken = project.root / "docs" / "guide" / "broken.md"
+    broken = small_project.root / "docs" / "guide" / "broken.md"
     broken.write_text("# 临时页面\n\n[链接](entries.md#no-such-anchor)\n", encoding="utf-8")
     with pytest.raises(Abort):
-        project.build()
-    assert "失败构建中的标题" in project.page("cases/minzu-tuanjie-shequ-2023")  # written before the abort
+        small_project.build()
+    assert "失败构建中的标题" in small_project.page("cases/minzu-tuanjie-shequ-2023")  # written before the abort
 
     broken.unlink()
-    project.entry(rel).write_text(good, encoding="utf-8")  # back to the last successful build's text
-    project.build()
-    assert "失败构建中的标题" not in project.page("cases/minzu-tuanjie-shequ-2023")
-    assert project.site_files() == project.full_build()
+    small_project.entry(rel).write_text(good, encoding="utf-8")  # back to the last successful build's text
+    small_project.build()
+    assert "失败构建中的标题" not in small_project.page("cases/minzu-tuanjie-shequ-2023")
+    assert small_project.site_files() == small_project.full_build()
 
 
 def test_index_pages_are_raw_html_that_markdown_leaves_unchanged():
@@ -342,42 +349,39 @@ def _search_files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_preview_rewrites_the_search_index_when_its_entries_change(project):
+def test_preview_rewrites_the_search_index_when_its_entries_change(small_project):
     """An entry turned restricted while kb serve runs leaves the search index at once; an edit shows in it."""
     rel = "cases/minzu-tuanjie-shequ-2023.md"
     marker = "预览搜索索引标记语"
-    project.edit(rel, "\n## 背景\n", f"\n## 背景\n\n{marker}。\n")
+    small_project.edit(rel, "\n## 背景\n", f"\n## 背景\n\n{marker}。\n")
     past = time.time() - 10  # not a file just written (kb.model.cache reads those again)
-    os.utime(project.entry(rel), (past, past))
-    project.build()
-    assert any(marker.encode() in data for data in _search_files(project.site).values())
+    os.utime(small_project.entry(rel), (past, past))
+    small_project.build()
+    assert any(marker.encode() in data for data in _search_files(small_project.site).values())
 
-    project.edit(rel, "audience: internal", "audience: restricted")
-    project.build()
-    assert project.state.search_rewritten == "now"  # a hidden entry leaves the index before the reload
-    index = _search_files(project.site)
+    small_project.edit(rel, "audience: internal", "audience: restricted")
+    small_project.build()
+    assert small_project.state.search_rewritten == "now"  # a hidden entry leaves the index before the reload
+    index = _search_files(small_project.site)
     assert not any(marker.encode() in data or b"minzu-tuanjie-shequ-2023" in data for data in index.values())
-    assert not (project.site / "cases" / "minzu-tuanjie-shequ-2023").exists()
-    listed = (project.site / "entries.json").read_bytes()
-    assert b"minzu-tuanjie-shequ-2023" not in listed  # entries.json: written with the index, before the reload
-    project.full_build()
-    assert index == _search_files(project.full)  # the same index as a full build of the same data
-    assert listed == (project.full / "entries.json").read_bytes()
+    assert not (small_project.site / "cases" / "minzu-tuanjie-shequ-2023").exists()
+    small_project.full_build()
+    assert index == _search_files(small_project.full)  # the same index as a full build of the same data
 
-    project.edit(rel, "audience: restricted", "audience: internal")
-    project.edit(rel, marker, "改过的预览搜索标记")
-    project.build()
-    assert project.state.search_rewritten == "background"  # an edit: the reload does not wait for the index
-    project.state.search.wait()
-    index = _search_files(project.site)
+    small_project.edit(rel, "audience: restricted", "audience: internal")
+    small_project.edit(rel, marker, "改过的预览搜索标记")
+    small_project.build()
+    assert small_project.state.search_rewritten == "background"  # an edit: the reload does not wait for the index
+    small_project.state.search.wait()
+    index = _search_files(small_project.site)
     assert any("改过的预览搜索标记".encode() in data for data in index.values())
     assert not any(marker.encode() in data for data in index.values())
-    assert not [p for p in project.site.parent.iterdir() if p.name.startswith(".kb-search-")]  # no leftovers
+    assert not [p for p in small_project.site.parent.iterdir() if p.name.startswith(".kb-search-")]  # no leftovers
 
     past = time.time() - 10
-    os.utime(project.entry(rel), (past, past))
-    project.build()
-    project.build()  # nothing changed: the index is not written again
-    assert not project.state.search_rewritten
+    os.utime(small_project.entry(rel), (past, past))
+    small_project.build()
+    small_project.build()  # nothing changed: the index is not written again
+    assert not small_project.state.search_rewritten
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import SMALL, copy_project
 
 
 def _free_port() -> int:
@@ -24,7 +24,7 @@ def _free_port() -> int:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
-    root = copy_project(tmp_path / "p")
+    root = copy_project(tmp_path / "p", keep=SMALL)
     port = _free_port()
     log = (tmp_path / "serve.log").open("w+", encoding="utf-8")
     proc = subprocess.Popen(
@@ -67,7 +67,7 @@ def test_kb_serve_shows_a_saved_change_in_the_open_page(tmp_path, browser):
 
 
 def test_kb_serve_refuses_to_start_on_invalid_data(tmp_path):
-    root = copy_project(tmp_path / "p")
+    root = copy_project(tmp_path / "p", keep=SMALL)
     entry = root / "data" / "cases" / "minzu-tuanjie-shequ-2023.md"
     entry.write_text(entry.read_text(encoding="utf-8").replace("\nyear: 2023", "\nyear: 二〇二三", 1), encoding="utf-8")
     result = subprocess.run(
@@ -105,7 +105,7 @@ def _wait_for(check, what: str, log: Path, timeout: float = 60):
 def test_kb_serve_shows_a_data_error_page_and_recovers(tmp_path):
     """A data error: every page request gets a Chinese error page with the path:line list (no
     request hangs), carrying the live-reload script; fixing the data brings the site back."""
-    root = copy_project(tmp_path / "p")
+    root = copy_project(tmp_path / "p", keep=SMALL)
     port = _free_port()
     log = tmp_path / "serve.log"
     out = log.open("w", encoding="utf-8")
@@ -141,7 +141,7 @@ def test_kb_serve_shows_a_data_error_page_and_recovers(tmp_path):
 
 
 def test_kb_serve_on_a_busy_port_says_so_in_chinese(tmp_path):
-    root = copy_project(tmp_path / "p")
+    root = copy_project(tmp_path / "p", keep=SMALL)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from canary import INTERNAL, RESTRICTED, find, plant
-from conftest import copy_project
+from conftest import SMALL, copy_project, run_kb
 from kb.publish import release as pub
 from kb.publish import verify
 from kb.model.knowledge import KnowledgeBase
@@ -33,7 +33,7 @@ def snapshot(d: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    p = copy_project(tmp_path_factory.mktemp("pub") / "p")
+    p = copy_project(tmp_path_factory.mktemp("pub") / "p", keep=SMALL)  # what is published does not matter
     plant(p)
     return p
 
@@ -91,10 +91,10 @@ def test_archive_is_reproducible(tmp_path, published):
 def test_rollback_and_forward_again(published):
     dest, first_target, *_ = published
     current = os.readlink(dest)
-    r = subprocess.run([*KB, "publish", "--rollback", str(dest)], capture_output=True, text=True, env=ENV)
+    r = run_kb(["publish", "--rollback", dest], dest.parent)  # in process: kb publish is run as a command above
     assert r.returncode == 0, r.stderr
     assert os.readlink(dest) == first_target and "已回滚" in r.stdout
-    r = subprocess.run([*KB, "publish", "--rollback", str(dest)], capture_output=True, text=True, env=ENV)
+    r = run_kb(["publish", "--rollback", dest], dest.parent)  # in process: kb publish is run as a command above
     assert r.returncode == 0 and os.readlink(dest) == current
 
 
@@ -142,13 +142,13 @@ def test_plain_directory_dest_is_kept_as_earlier_release(project, tmp_path):
     assert dest.is_symlink()
     earlier = pub.releases_dir(dest) / pub.EARLIER / "site"
     assert (earlier / "manual.pdf").read_bytes() == b"%PDF old"
-    r = subprocess.run([*KB, "publish", "--rollback", str(dest)], capture_output=True, text=True, env=ENV)
+    r = run_kb(["publish", "--rollback", dest], dest.parent)  # in process: kb publish is run as a command above
     assert r.returncode == 0, r.stderr
     assert (dest / "index.html").read_text(encoding="utf-8") == "旧网站"
 
 
 def test_rollback_without_history_is_a_clear_error(tmp_path):
-    r = subprocess.run([*KB, "publish", "--rollback", str(tmp_path / "nothing")], capture_output=True, text=True, env=ENV)
+    r = run_kb(["publish", "--rollback", tmp_path / "nothing"], tmp_path)
     assert r.returncode == 1 and "无法回滚" in r.stderr and "Traceback" not in r.stderr
 
 

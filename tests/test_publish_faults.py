@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, run_kb
+from conftest import SMALL, copy_project, run_kb
 from kb.publish import release as pub
 
 KB = [str(Path(sys.executable).parent / "kb")]
@@ -44,7 +44,7 @@ def tree(d: Path) -> dict[str, bytes | str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    return copy_project(tmp_path_factory.mktemp("faults") / "p")
+    return copy_project(tmp_path_factory.mktemp("faults") / "p", keep=SMALL)  # the content does not matter
 
 
 # -- DEST that is not publish's own ------------------------------------------------------
