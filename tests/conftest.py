@@ -134,77 +134,12 @@ def run_kb(args, cwd: Path) -> Ran:
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
-BUILD_ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
-
-
-def mkdocs_build(project: Path, site: Path, env: dict[str, str] | None = None, *extra: str,
-                 new_process: bool = False) -> subprocess.CompletedProcess:
-    """``mkdocs build --strict [EXTRA]`` of ``project`` into ``site`` in its own process, with its
-    own working directory, environment (``BUILD_ENV`` plus ``env``), stdout and stderr.
-
-    The process is forked from this one, which has imported MkDocs, Material and kb already
-    (about a second of CPU time less per build than a new interpreter). What only a new
-    interpreter shows (messages printed while MkDocs and the theme are imported) needs
-    ``new_process=True``, as ``law_site`` and ``sample_site`` do: ``python -m mkdocs``."""
-    args = ["build", "--strict", "--site-dir", str(site), *extra]
-    full_env = {**BUILD_ENV, **(env or {})}
-    if new_process:
-        return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=project, capture_output=True,
-                              text=True, env=full_env)
-    return _forked_mkdocs(project, args, full_env)
-
-
-def _forked_mkdocs(project: Path, args: list[str], env: dict[str, str], timeout: float = 600):
-    import signal
-    import tempfile
-    import time
-
-    from mkdocs.__main__ import cli
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into pytest
-            code = 1
-            try:
-                os.dup2(out.fileno(), 1)
-                os.dup2(err.fileno(), 2)
-                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)
-                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)
-                os.chdir(project)
-                os.environ.clear()
-                os.environ.update(env)
-                sys.argv = ["mkdocs", *args]
-                try:
-                    cli.main(args=args, prog_name="mkdocs", standalone_mode=True)
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-            except BaseException:  # what the interpreter prints for an uncaught exception
-                import traceback
-
-                traceback.print_exc()
-                code = 1
-            finally:
-                try:
-                    sys.stdout.flush()
-                    sys.stderr.flush()
-                finally:
-                    os._exit(code)
-        deadline = time.monotonic() + timeout
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise AssertionError(f"mkdocs build of {project} did not finish in {timeout} s")
-            time.sleep(0.02)
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return subprocess.CompletedProcess(["mkdocs", *args], code, out.read().decode("utf-8", "replace"),
-                                           err.read().decode("utf-8", "replace"))
+def mkdocs_build(project: Path, site: Path) -> subprocess.CompletedProcess:
+    """``mkdocs build --strict`` of ``project`` into ``site``, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
 
 
 @contextmanager
@@ -284,7 +219,7 @@ def sample_site(tmp_path_factory) -> Path:
 
     def build(directory: Path) -> Path:
         site = directory / "www" / "kb"
-        result = mkdocs_build(ROOT, site, new_process=True)  # as a user runs it
+        result = mkdocs_build(ROOT, site)
         assert result.returncode == 0, result.stderr
         return site
 
@@ -300,7 +235,7 @@ def law_site(tmp_path_factory) -> Path:
         (project / "data" / "cases" / "zz-citing-case.md").write_text(
             textwrap.dedent(CITING_CASE).lstrip("\n"), encoding="utf-8")
         site = project / "site"
-        result = mkdocs_build(project, site, new_process=True)  # as a user runs it (its log is checked)
+        result = mkdocs_build(project, site)
         assert result.returncode == 0, result.stderr
         (directory / LAW_LOG).write_text(result.stderr, encoding="utf-8")
         return site
