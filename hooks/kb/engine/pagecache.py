@@ -67,15 +67,20 @@ def bytecode_cache(root: Path) -> Any:
 ENTRIES_NAME = "entries.pickle"
 
 
-def load_entries(root: Path, audience: str) -> Any:
+def load_entries(root: Path, audience: str, digests: Digests | None = None) -> Any:
     """``KnowledgeBase.load`` reusing the entries parsed by the last build whose files are unchanged
-    (kb.model.cache), and keeping this load's for the next build."""
+    (kb.model.cache), and keeping this load's for the next build. ``digests``: seeded with the
+    entries' digests from their files' bytes (kb.engine.pagekeys)."""
     from kb.model.cache import EntryCache
     from kb.model.knowledge import KnowledgeBase
 
     cache, path = EntryCache(), root / CACHE_DIR / ENTRIES_NAME
     cache.restore(path, code_digest())
     kb = KnowledgeBase.load(root, audience=audience, cache=cache)
+    if digests is not None:
+        for e in kb.entries:
+            if (d := cache.file_digest(e)) is not None:
+                digests.seed(e, d)
     if cache.misses or cache.dropped:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +132,7 @@ class PageCache:
     """One build's use of the store: lookups in ``on_page_markdown``, records in
     ``on_page_content`` / ``on_post_page``, written in ``on_post_build``."""
 
-    def __init__(self, root: Path, config: Any, partial: bool = False) -> None:
+    def __init__(self, root: Path, config: Any, partial: bool = False, digests: Digests | None = None) -> None:
         self.store = PageStore(root / CACHE_DIR)
         self.store.prune = not partial  # a preview rebuild sees only the pages it changed
         self.config = config
@@ -140,13 +145,14 @@ class PageCache:
         self.recorder: Recorder | None = None
         self.warnings = PageWarnings(config)
         self.open = False
-        self.digests = Digests()
+        self.digests = digests or Digests()
         self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
         self.used: list[bytes] = []  # markdown and outputs this build took from the cache
         self.markdown_rendered = 0
         self.sources: dict[str, str] = {}  # src_uri -> digest of the generated Markdown of this build
         self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
+        self.memos: dict[str, _Memo] = {}  # see memo()
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -164,9 +170,10 @@ class PageCache:
         key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
         record = self.store.get(key, Record)
         if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
-            # The final page waits, compressed, until MkDocs writes it: all pages are converted
-            # before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
-            self.waiting[uri] = zlib.compress(record.output.encode("utf-8"), 1)
+            # The final page waits, compressed as stored, until MkDocs writes it: all pages are
+            # converted before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
+            out = record.output
+            self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
             record.output = ""
             self.hits[uri] = record
             page.render = _replay(page, record, files)
@@ -232,6 +239,27 @@ class PageCache:
             files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
         self.new[key] = files
 
+    def memo(self, group: str, depends: Any, produce: Callable[[], Any]) -> Any:
+        """``produce()``, or what it gave a previous build whose ``depends`` had the same digest.
+        One stored record per ``group`` (e.g. an area's 各单位对照 texts, kb.site.compare_units)
+        holds the results this build used; written again only when they changed."""
+        if not self.open:
+            return produce()
+        try:
+            sig = self.digests.of(depends)
+        except Unstable:
+            return produce()
+        memo = self.memos.get(group)
+        if memo is None:
+            key = key_of(self.build, f"memo:{group}", "")
+            memo = self.memos[group] = _Memo(key, self.store.get(key, dict) or {})
+        value = memo.stored.get(sig, _MISSING)
+        if value is _MISSING:
+            value = produce()
+            memo.changed = True
+        memo.kept[sig] = value
+        return value
+
     def is_hit(self, src_uri: str) -> Record | None:
         return self.hits.get(src_uri)
 
@@ -252,7 +280,7 @@ class PageCache:
         hit = self.hits.get(uri)
         if hit is not None:
             self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
-            return zlib.decompress(self.waiting.pop(uri)).decode("utf-8")
+            return Record.text(self.waiting.pop(uri))
         record = self.pending.pop(uri, None)
         if record is not None:
             self.rendered += 1
@@ -274,6 +302,11 @@ class PageCache:
             self.recorder.remove()
         if not self.open:
             return
+        for memo in self.memos.values():
+            if memo.changed or len(memo.kept) != len(memo.stored):
+                self.new[memo.key] = memo.kept
+            else:
+                self.used.append(memo.key)
         new = {**self.batch, **self.new}
         self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
         self.store.close()
@@ -281,11 +314,25 @@ class PageCache:
                  f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
 
 
+_MISSING = object()
+
+
+class _Memo:
+    """One group of ``PageCache.memo``: the results stored by the last build, those this build used."""
+
+    def __init__(self, key: bytes, stored: dict[bytes, Any]) -> None:
+        self.key = key
+        self.stored = stored
+        self.kept: dict[bytes, Any] = {}
+        self.changed = False
+
+
 def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
     """A page's ``render`` on a hit: what the conversion gave last time."""
 
     def render(config: Any, files_: Any) -> None:
-        page.content = record.content
+        page.content = Record.text(record.content)
+        record.content = ""  # MkDocs holds it now (and on_page_content returns it, see kb.engine.session)
         page._title_from_render = record.title
         page.present_anchor_ids = set(record.anchors or ())
         links = {}

@@ -97,10 +97,11 @@ class BuildSession:
         # Before MkDocs walks docs/ (following links): only regular files of the project.
         self._refuse(source_files.tree_problems(Path(config.docs_dir), root))
         # kb.entries: only the entries this build may show
+        digests = pagecache.Digests()  # of what pages show (kb.engine.pagekeys): seeded by the entries' load
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
         elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
-            kb = pagecache.load_entries(root, settings.audience)
+            kb = pagecache.load_entries(root, settings.audience, digests)
         else:
             kb = KnowledgeBase.load(root, audience=settings.audience)
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
@@ -118,7 +119,9 @@ class BuildSession:
         # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
         # renders again (its first build: every page) is still taken from the cache when it has it.
         use_cache = not pagecache.disabled()
-        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None) if use_cache else None
+        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None,
+                                              digests=digests) if use_cache else None
+        gen.memo = self.page_cache.memo if self.page_cache is not None else None  # e.g. 各单位对照 texts
         if use_cache and self.preview is None:  # compiled templates kept between builds too (the preview: in memory)
             self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
         return config
@@ -192,9 +195,9 @@ class BuildSession:
         return env
 
     def page_content(self, html: str, src_uri: str, page: Any = None) -> str:
-        if self.page_cache is not None and (hit := self.page_cache.is_hit(src_uri)) is not None:
+        if self.page_cache is not None and self.page_cache.is_hit(src_uri) is not None:
             self.raw_html.restore(src_uri, html)
-            return hit.content  # stored after this method ran last time
+            return html  # the stored HTML this method returned last time (put back by the hit's render)
         if self.preview is not None:
             html = live.page_content(self.preview, html, src_uri)
         else:

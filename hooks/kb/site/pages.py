@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -68,6 +68,8 @@ class Generator:
     site_title: str = "统战工作政策知识库"
     directory_urls: bool = True
     settings: Settings = field(default_factory=Settings)
+    # Results kept between builds (kb.engine.pagecache.PageCache.memo; see kb.site.compare_units.Memo).
+    memo: Callable[[str, Any, Callable[[], Any]], Any] | None = None
 
     @cached_property
     def env(self) -> Environment:
