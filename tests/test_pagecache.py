@@ -168,3 +168,22 @@ def test_depends_digests_are_stable_and_refuse_unknown_objects() -> None:
     assert d.of(("a", 1)) != d.of(("a", 2))
     with pytest.raises(Unstable):
         d.of((object(),))
+
+
+def test_memo_keeps_results_between_builds(tmp_path: Path) -> None:
+    """``PageCache.memo`` (e.g. the 各单位对照 texts of each report): a later build with the
+    same digest of ``depends`` gets the stored result without producing it; another build key
+    or other ``depends``, the result is produced again."""
+    calls: list[str] = []
+
+    def build(key: bytes, values: list[str]) -> list[str]:
+        cache = pagecache.PageCache(tmp_path, config=None)
+        cache.start(key, [])
+        out = [cache.memo("group", ("v", v), lambda v=v: calls.append(v) or v.upper()) for v in values]
+        cache.finish()
+        return out
+
+    assert build(b"k1", ["a", "b"]) == ["A", "B"] and calls == ["a", "b"]
+    assert build(b"k1", ["a", "b", "c"]) == ["A", "B", "C"] and calls == ["a", "b", "c"]
+    assert build(b"k1", ["b", "c"]) == ["B", "C"] and calls == ["a", "b", "c"]
+    assert build(b"k2", ["b"]) == ["B"] and calls == ["a", "b", "c", "b"]
