@@ -11,7 +11,8 @@ templates and theme files, ``mkdocs.yml`` and the resolved configuration
 a page is the digest of those three, so every kind of generated page is
 cached the same way; nothing here knows page kinds.
 
-On a hit (``on_page_markdown``) MkDocs' Markdown conversion and theme
+On a hit (``on_pre_page``, or ``on_page_markdown`` for a page whose
+Markdown this build did not make) MkDocs' Markdown conversion and theme
 rendering are skipped: the page's ``render`` is replaced by one that puts
 back the stored HTML, table of contents is not needed (the theme template is
 replaced by an empty one, ``kb-cached.html``), and ``on_post_page`` returns
@@ -161,26 +162,55 @@ class PageCache:
         if self.open:
             logging.getLogger("mkdocs").addHandler(self.warnings)
 
+    def pre_page(self, page: Any, files: Any) -> None:
+        """A generated page (its Markdown made by ``markdown()`` in this build): looked up by the
+        digest of that Markdown before MkDocs reads it; a hit is not read (no front matter parsed:
+        the stored ``page.meta`` is put back), converted or rendered."""
+        uri = page.file.src_uri
+        if not self.open or uri not in self.cached or uri not in self.sources:
+            return
+        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml):
+        # what MkDocs gets follows from it (MkDocs, its plugins and mkdocs.yml are part of the build key).
+        key = self.keys[uri] = key_of(self.build, uri, "generated\0" + self.sources[uri])
+        record = self.store.get(key, Record)
+        if record is None or record.meta is None or not self._usable(record, files):
+            return
+        meta = {**record.meta, "template": CACHED_TEMPLATE}
+
+        def read_source(config: Any) -> None:
+            page.markdown, page.meta = "", meta
+
+        page.read_source = read_source
+        self._hit(uri, record, page, files)
+
     def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
         """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
         uri = page.file.src_uri
-        if not self.open or uri not in self.cached:
+        if not self.open or uri not in self.cached or uri in self.hits:
             return
-        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml).
-        key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
-        record = self.store.get(key, Record)
-        if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
-            # The final page waits, compressed as stored, until MkDocs writes it: all pages are
-            # converted before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
-            out = record.output
-            self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
-            record.output = ""
-            self.hits[uri] = record
-            page.render = _replay(page, record, files)
-            page.meta["template"] = CACHED_TEMPLATE
-            return
+        if uri not in self.keys:  # not made by markdown(): keyed by the Markdown MkDocs gives
+            key = self.keys[uri] = key_of(self.build, uri, "\0" + markdown)
+            record = self.store.get(key, Record)
+            if record is not None and self._usable(record, files):
+                self._hit(uri, record, page, files)
+                page.meta["template"] = CACHED_TEMPLATE
+                return
         self.recorder = Recorder(files)
         self.recorder.install()
+
+    @staticmethod
+    def _usable(record: Record, files: Any) -> bool:
+        """Every file lookup of the page's conversion still gives the same answer."""
+        return all(lookup_answer(files, u) == a for u, a in record.lookups.items())
+
+    def _hit(self, uri: str, record: Record, page: Any, files: Any) -> None:
+        # The final page waits, compressed as stored, until MkDocs writes it: all pages are
+        # converted before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
+        out = record.output
+        self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
+        record.output = ""
+        self.hits[uri] = record
+        page.render = _replay(page, record, files)
 
     def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
         """A generated page's Markdown: stored under the digest of what it shows
@@ -273,7 +303,8 @@ class PageCache:
         self.recorder = None
         links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
         self.pending[uri] = Record(content=html, title=page._title_from_render,
-                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups)
+                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups,
+                                   meta=dict(page.meta))
 
     def post_page(self, output: str, page: Any) -> str:
         uri = page.file.src_uri

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-FORMAT = 2  # bump when the stored record changes
+FORMAT = 3  # bump when the stored record changes
 DB_NAME = "pages.sqlite"
 KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
 
@@ -39,6 +39,7 @@ class Record:
     anchors: set[str] | None = None  # MkDocs' present_anchor_ids
     links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
     lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
+    meta: dict[str, Any] | None = None  # page.meta (the front matter MkDocs read)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

@@ -164,7 +164,12 @@ class BuildSession:
         return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
                                                                                    gen.kb.taxonomy.areas))
 
-    # -- on_page_markdown / on_post_page -------------------------------------------
+    # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
+
+    def pre_page(self, page: Any, files: Files) -> Any:
+        if self.page_cache is not None:
+            self.page_cache.pre_page(page, files)
+        return page
 
     def page_markdown(self, markdown: str, page: Any, files: Files) -> str:
         if self.page_cache is not None:
