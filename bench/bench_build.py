@@ -125,9 +125,11 @@ def own_code_share(project: Path, site: Path) -> float:
 
 
 def touch_one_entry(project: Path) -> Path:
-    """Append a line to one entry (the first report, else the first entry)."""
+    """Append a line to one entry the build shows (the first report not marked ``audience: restricted``,
+    else the first entry): an edit of a hidden entry changes no page."""
     entries = sorted((project / "data").rglob("*.md"))
-    entry = next((p for p in entries if "report" in p.as_posix()), entries[0])
+    shown = [p for p in entries if "\naudience: restricted\n" not in p.read_text(encoding="utf-8")] or entries
+    entry = next((p for p in shown if "report" in p.as_posix()), shown[0])
     with entry.open("a", encoding="utf-8") as f:
         f.write("\n基准测试追加的一行。\n")
     return entry

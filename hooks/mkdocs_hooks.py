@@ -36,6 +36,10 @@ def on_env(env, config, files):
     return _current().stamp_pages(env, files, config)
 
 
+def on_pre_page(page, config, files):
+    return _current().pre_page(page, files)
+
+
 def on_page_markdown(markdown, page, config, files):
     return _current().page_markdown(markdown, page, files)
 

@@ -174,16 +174,16 @@ def test_site_compilation_reused_between_rebuilds_of_one_session(kb, monkeypatch
     calls = []
     real = run.build
     monkeypatch.setattr(run, "build", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
-    memo: dict = {}
-    first = Generator(kb, memo=memo)
+    kept: dict = {}
+    first = Generator(kb, kept=kept)
     path, render = next((p, r) for p, r in compilations.static_files(first) if p.endswith(".html"))
     data = render()
     assert len(calls) == 1
-    again = dict(compilations.static_files(Generator(kb, memo=memo)))[path]()
+    again = dict(compilations.static_files(Generator(kb, kept=kept)))[path]()
     assert again == data and len(calls) == 1  # same entries, same session: reused
     dict(compilations.static_files(Generator(kb)))[path]()
     assert len(calls) == 2  # no memo handed over: built
-    later = Generator(kb, memo=memo)
+    later = Generator(kb, kept=kept)
     later.today = later.today + dt.timedelta(days=1)
     dict(compilations.static_files(later))[path]()
     assert len(calls) == 3  # the date printed in it changed: built again

@@ -26,6 +26,7 @@ from kb.engine.pagekeys import Digests, Unstable
 pytestmark = pytest.mark.slow
 
 CASE = "data/cases/minzu-tuanjie-shequ-2023.md"
+REPORT = "data/reports/moushi-tongzhanbu-2022-niandu.md"
 REUSED = re.compile(r"构建缓存：沿用 (\d+) 个页面，新生成 (\d+) 个")
 
 
@@ -104,9 +105,12 @@ def test_edit_and_add_entries(project: Path) -> None:
     text = case.read_text(encoding="utf-8").replace("minzu-tuanjie-shequ-2023", "minzu-tuanjie-xin-2024")
     (project / "data/cases/minzu-tuanjie-xin-2024.md").write_text(text.replace("year: 2023", "year: 2024"),
                                                                    encoding="utf-8")
+    # A report's section changed: its 各单位对照 texts are made again, the other reports' reused.
+    report = project / REPORT
+    report.write_text(report.read_text(encoding="utf-8") + "\n缓存测试追加到报告最后一段。\n", encoding="utf-8")
     reused, rendered = step(project, "edit-add")
     assert reused > 40
-    assert 2 <= rendered < 20  # the two entries and the listings showing them
+    assert 3 <= rendered < 30  # the three entries and the listings showing them
 
 
 def test_delete_and_rename_entries(project: Path) -> None:
@@ -164,3 +168,22 @@ def test_depends_digests_are_stable_and_refuse_unknown_objects() -> None:
     assert d.of(("a", 1)) != d.of(("a", 2))
     with pytest.raises(Unstable):
         d.of((object(),))
+
+
+def test_memo_keeps_results_between_builds(tmp_path: Path) -> None:
+    """``PageCache.memo`` (e.g. the 各单位对照 texts of each report): a later build with the
+    same digest of ``depends`` gets the stored result without producing it; another build key
+    or other ``depends``, the result is produced again."""
+    calls: list[str] = []
+
+    def build(key: bytes, values: list[str]) -> list[str]:
+        cache = pagecache.PageCache(tmp_path, config=None)
+        cache.start(key, [])
+        out = [cache.memo("group", ("v", v), lambda v=v: calls.append(v) or v.upper()) for v in values]
+        cache.finish()
+        return out
+
+    assert build(b"k1", ["a", "b"]) == ["A", "B"] and calls == ["a", "b"]
+    assert build(b"k1", ["a", "b", "c"]) == ["A", "B", "C"] and calls == ["a", "b", "c"]
+    assert build(b"k1", ["b", "c"]) == ["B", "C"] and calls == ["a", "b", "c"]
+    assert build(b"k2", ["b"]) == ["B"] and calls == ["a", "b", "c", "b"]

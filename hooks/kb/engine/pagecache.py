@@ -11,7 +11,8 @@ templates and theme files, ``mkdocs.yml`` and the resolved configuration
 a page is the digest of those three, so every kind of generated page is
 cached the same way; nothing here knows page kinds.
 
-On a hit (``on_page_markdown``) MkDocs' Markdown conversion and theme
+On a hit (``on_pre_page``, or ``on_page_markdown`` for a page whose
+Markdown this build did not make) MkDocs' Markdown conversion and theme
 rendering are skipped: the page's ``render`` is replaced by one that puts
 back the stored HTML, table of contents is not needed (the theme template is
 replaced by an empty one, ``kb-cached.html``), and ``on_post_page`` returns
@@ -67,15 +68,20 @@ def bytecode_cache(root: Path) -> Any:
 ENTRIES_NAME = "entries.pickle"
 
 
-def load_entries(root: Path, audience: str) -> Any:
+def load_entries(root: Path, audience: str, digests: Digests | None = None) -> Any:
     """``KnowledgeBase.load`` reusing the entries parsed by the last build whose files are unchanged
-    (kb.model.cache), and keeping this load's for the next build."""
+    (kb.model.cache), and keeping this load's for the next build. ``digests``: seeded with the
+    entries' digests from their files' bytes (kb.engine.pagekeys)."""
     from kb.model.cache import EntryCache
     from kb.model.knowledge import KnowledgeBase
 
     cache, path = EntryCache(), root / CACHE_DIR / ENTRIES_NAME
     cache.restore(path, code_digest())
     kb = KnowledgeBase.load(root, audience=audience, cache=cache)
+    if digests is not None:
+        for e in kb.entries:
+            if (d := cache.file_digest(e)) is not None:
+                digests.seed(e, d)
     if cache.misses or cache.dropped:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +133,7 @@ class PageCache:
     """One build's use of the store: lookups in ``on_page_markdown``, records in
     ``on_page_content`` / ``on_post_page``, written in ``on_post_build``."""
 
-    def __init__(self, root: Path, config: Any, partial: bool = False) -> None:
+    def __init__(self, root: Path, config: Any, partial: bool = False, digests: Digests | None = None) -> None:
         self.store = PageStore(root / CACHE_DIR)
         self.store.prune = not partial  # a preview rebuild sees only the pages it changed
         self.config = config
@@ -140,13 +146,14 @@ class PageCache:
         self.recorder: Recorder | None = None
         self.warnings = PageWarnings(config)
         self.open = False
-        self.digests = Digests()
+        self.digests = digests or Digests()
         self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
         self.used: list[bytes] = []  # markdown and outputs this build took from the cache
         self.markdown_rendered = 0
         self.sources: dict[str, str] = {}  # src_uri -> digest of the generated Markdown of this build
         self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
+        self.memos: dict[str, _Memo] = {}  # see memo()
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -155,33 +162,60 @@ class PageCache:
         if self.open:
             logging.getLogger("mkdocs").addHandler(self.warnings)
 
+    def pre_page(self, page: Any, files: Any) -> None:
+        """A generated page (its Markdown made by ``markdown()`` in this build): looked up by the
+        digest of that Markdown before MkDocs reads it; a hit is not read (no front matter parsed:
+        the stored ``page.meta`` is put back), converted or rendered."""
+        uri = page.file.src_uri
+        if not self.open or uri not in self.cached or uri not in self.sources:
+            return
+        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml):
+        # what MkDocs gets follows from it (MkDocs, its plugins and mkdocs.yml are part of the build key).
+        key = self.keys[uri] = key_of(self.build, uri, "generated\0" + self.sources[uri])
+        record = self.store.get(key, Record)
+        if record is None or record.meta is None or not self._usable(record, files):
+            return
+        meta = {**record.meta, "template": CACHED_TEMPLATE}
+
+        def read_source(config: Any) -> None:
+            page.markdown, page.meta = "", meta
+
+        page.read_source = read_source
+        self._hit(uri, record, page, files)
+
     def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
         """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
         uri = page.file.src_uri
-        if not self.open or uri not in self.cached:
+        if not self.open or uri not in self.cached or uri in self.hits:
             return
-        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml).
-        key = self.keys[uri] = key_of(self.build, uri, self.sources.get(uri, "") + "\0" + markdown)
-        record = self.store.get(key, Record)
-        if record is not None and all(lookup_answer(files, u) == a for u, a in record.lookups.items()):
-            # The final page waits, compressed, until MkDocs writes it: all pages are converted
-            # before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
-            self.waiting[uri] = zlib.compress(record.output.encode("utf-8"), 1)
-            record.output = ""
-            self.hits[uri] = record
-            page.render = _replay(page, record, files)
-            page.meta["template"] = CACHED_TEMPLATE
-            return
+        if uri not in self.keys:  # not made by markdown(): keyed by the Markdown MkDocs gives
+            key = self.keys[uri] = key_of(self.build, uri, "\0" + markdown)
+            record = self.store.get(key, Record)
+            if record is not None and self._usable(record, files):
+                self._hit(uri, record, page, files)
+                page.meta["template"] = CACHED_TEMPLATE
+                return
         self.recorder = Recorder(files)
         self.recorder.install()
+
+    @staticmethod
+    def _usable(record: Record, files: Any) -> bool:
+        """Every file lookup of the page's conversion still gives the same answer."""
+        return all(lookup_answer(files, u) == a for u, a in record.lookups.items())
+
+    def _hit(self, uri: str, record: Record, page: Any, files: Any) -> None:
+        # The final page waits, compressed as stored, until MkDocs writes it: all pages are
+        # converted before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
+        out = record.output
+        self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
+        record.output = ""
+        self.hits[uri] = record
+        page.render = _replay(page, record, files)
 
     def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
         """A generated page's Markdown: stored under the digest of what it shows
         (``spec.depends``, kb.engine.pagekeys), else ``render(spec)``."""
-        text = self._markdown(spec, render)
-        # A digest, not the text: MkDocs holds every page's Markdown already (memory at 10,000 pages).
-        self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-        return text
+        return self.markdown_all([spec], lambda specs: [render(s) for s in specs])[0]
 
     def markdown_all(self, specs: list[Any], render_many: Callable[[list[Any]], list[str]]) -> list[str]:
         """``markdown(spec, ...)`` of every spec, in order; the pages not stored are rendered
@@ -196,16 +230,9 @@ class PageCache:
         for (i, spec, key), text in zip(missing, render_many([spec for _, spec, _ in missing]), strict=True):
             texts[i] = text
             self._new_markdown(key, text)
-        for spec, text in zip(specs, texts):
+        for spec, text in zip(specs, texts):  # a digest, not the text: MkDocs holds every page's Markdown
             self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
         return texts
-
-    def _markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
-        key, text = self._stored_markdown(spec)
-        if text is None:
-            text = render(spec)
-            self._new_markdown(key, text)
-        return text
 
     def _stored_markdown(self, spec: Any) -> tuple[bytes | None, str | None]:
         """(the store key of a page's Markdown or None if it is not cached, the stored Markdown or None)."""
@@ -258,6 +285,27 @@ class PageCache:
             files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
         self.new[key] = files
 
+    def memo(self, group: str, depends: Any, produce: Callable[[], Any]) -> Any:
+        """``produce()``, or what it gave a previous build whose ``depends`` had the same digest.
+        One stored record per ``group`` (e.g. an area's 各单位对照 texts, kb.site.compare_units)
+        holds the results this build used; written again only when they changed."""
+        if not self.open:
+            return produce()
+        try:
+            sig = self.digests.of(depends)
+        except Unstable:
+            return produce()
+        memo = self.memos.get(group)
+        if memo is None:
+            key = key_of(self.build, f"memo:{group}", "")
+            memo = self.memos[group] = _Memo(key, self.store.get(key, dict) or {})
+        value = memo.stored.get(sig, _MISSING)
+        if value is _MISSING:
+            value = produce()
+            memo.changed = True
+        memo.kept[sig] = value
+        return value
+
     def is_hit(self, src_uri: str) -> Record | None:
         return self.hits.get(src_uri)
 
@@ -271,14 +319,15 @@ class PageCache:
         self.recorder = None
         links = {f.src_uri: dict(v) for f, v in (page.links_to_anchors or {}).items()}
         self.pending[uri] = Record(content=html, title=page._title_from_render,
-                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups)
+                                   anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups,
+                                   meta=dict(page.meta))
 
     def post_page(self, output: str, page: Any) -> str:
         uri = page.file.src_uri
         hit = self.hits.get(uri)
         if hit is not None:
             self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
-            return zlib.decompress(self.waiting.pop(uri)).decode("utf-8")
+            return Record.text(self.waiting.pop(uri))
         record = self.pending.pop(uri, None)
         if record is not None:
             self.rendered += 1
@@ -300,6 +349,11 @@ class PageCache:
             self.recorder.remove()
         if not self.open:
             return
+        for memo in self.memos.values():
+            if memo.changed or len(memo.kept) != len(memo.stored):
+                self.new[memo.key] = memo.kept
+            else:
+                self.used.append(memo.key)
         new = {**self.batch, **self.new}
         self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
         self.store.close()
@@ -307,11 +361,25 @@ class PageCache:
                  f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
 
 
+_MISSING = object()
+
+
+class _Memo:
+    """One group of ``PageCache.memo``: the results stored by the last build, those this build used."""
+
+    def __init__(self, key: bytes, stored: dict[bytes, Any]) -> None:
+        self.key = key
+        self.stored = stored
+        self.kept: dict[bytes, Any] = {}
+        self.changed = False
+
+
 def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
     """A page's ``render`` on a hit: what the conversion gave last time."""
 
     def render(config: Any, files_: Any) -> None:
-        page.content = record.content
+        page.content = Record.text(record.content)
+        record.content = ""  # MkDocs holds it now (and on_page_content returns it, see kb.engine.session)
         page._title_from_render = record.title
         page.present_anchor_ids = set(record.anchors or ())
         links = {}

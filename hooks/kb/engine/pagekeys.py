@@ -12,7 +12,9 @@ Markdown is still the key of its output, see kb.engine.pagecache).
 
 An entry's digest assumes that loading a file gives the same entry for the
 same bytes, the taxonomy (``data/areas.yml``) and the code, which are part
-of the build key.
+of the build key; so an entry loaded through the build's entry cache takes
+its digest (and its report sections') from its file's bytes (``seed``),
+computed once when the file was read, instead of from its fields.
 """
 
 from __future__ import annotations
@@ -68,22 +70,33 @@ _PLAIN_TYPES = frozenset(_PLAIN)
 
 
 class Digests:
-    """Digests of depends() values; entry digests computed once per entry object."""
+    """Digests of depends() values; the digest of an entry, or of any other dataclass object
+    (citations, report sections), computed once per object and process (the same object
+    appears in the depends() of many pages: a citation in its source's and its target's)."""
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[Entry, bytes]] = {}
+        self._objects: dict[int, tuple[Any, bytes]] = {}  # id -> (the object, kept alive; its digest)
 
     def entry(self, e: Entry) -> bytes:
-        stored = self._entries.get(id(e))
+        stored = self._objects.get(id(e))
         if stored is not None and stored[0] is e:
             return stored[1]
         doc = e.doc
         h = hashlib.blake2b(digest_size=16)
         h.update(repr((doc.rel, doc.meta, sorted(doc.lines.items()), doc.body_line, e.version_label)).encode())
         h.update(doc.body.encode("utf-8"))
-        d = h.digest()
-        self._entries[id(e)] = (e, d)
+        d = b"E" + h.digest()
+        self._objects[id(e)] = (e, d)
         return d
+
+    def seed(self, e: Entry, file_digest: bytes) -> None:
+        """Take ``e``'s digest, and its report sections', from the digest of the bytes of its file
+        (kb.model.cache: an entry loaded from the same bytes is the same entry), not from its fields."""
+        h = hashlib.blake2b(file_digest, digest_size=16)
+        h.update(repr((e.doc.rel, e.version_label)).encode())
+        self._objects[id(e)] = (e, b"E" + h.digest())
+        for i, s in enumerate(getattr(e, "sections", None) or ()):
+            self._objects[id(s)] = (s, b"D" + hashlib.blake2b(file_digest + b"section %d" % i, digest_size=16).digest())
 
     def of(self, value: Any) -> bytes:
         """The digest of a depends() value; raises ``Unstable``."""
@@ -95,15 +108,19 @@ class Digests:
         t = type(v)
         if t is tuple or t is list:  # the common case first: listings are tuples of entries
             h.update(b"(%d" % len(v))
+            objects = self._objects
             for x in v:
-                if type(x) is Entry:
-                    h.update(b"E" + self.entry(x))
+                stored = objects.get(id(x))
+                if stored is not None and stored[0] is x:  # an entry or dataclass seen before
+                    h.update(stored[1])
+                elif type(x) is Entry:
+                    h.update(self.entry(x))
                 else:
                     self._feed(h, x)
             h.update(b")")
-        elif isinstance(v, Entry):
-            h.update(b"E" + self.entry(v))
-        elif isinstance(v, _PLAIN):
+        elif t is Entry or isinstance(v, Entry):
+            h.update(self.entry(v))
+        elif t in _PLAIN_TYPES or isinstance(v, _PLAIN):
             h.update(b"P" + repr(v).encode() + b"\0")
         elif isinstance(v, (tuple, list)):
             self._feed(h, list(v))
@@ -116,16 +133,27 @@ class Digests:
         elif isinstance(v, (set, frozenset)):
             h.update(b"S" + repr(sorted(repr(x) for x in v)).encode())
         elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-            values = tuple(getattr(v, name) for name in _field_names(t))
-            if all(_plain(x) for x in values):  # e.g. citations, report sections: one repr
-                h.update(b"R" + t.__qualname__.encode() + repr(values).encode() + b"|")
-                return
-            h.update(b"D" + t.__qualname__.encode())
-            for x in values:
-                self._feed(h, x)
-            h.update(b"|")
+            h.update(self._dataclass(v))
         else:
             raise Unstable(t.__qualname__)
+
+    def _dataclass(self, v: Any) -> bytes:
+        stored = self._objects.get(id(v))
+        if stored is not None and stored[0] is v:
+            return stored[1]
+        t = type(v)
+        sub = hashlib.blake2b(digest_size=16)
+        values = tuple(getattr(v, name) for name in _field_names(t))
+        if all(_plain(x) for x in values):  # e.g. citations, report sections: one repr
+            sub.update(b"R" + t.__qualname__.encode() + repr(values).encode() + b"|")
+        else:
+            sub.update(b"D" + t.__qualname__.encode())
+            for x in values:
+                self._feed(sub, x)
+            sub.update(b"|")
+        d = b"D" + sub.digest()
+        self._objects[id(v)] = (v, d)
+        return d
 
 
 # -- what every page of a build depends on -------------------------------------

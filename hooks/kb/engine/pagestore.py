@@ -19,21 +19,39 @@ from typing import Any, Iterable
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-FORMAT = 1  # bump when the stored record changes
+FORMAT = 3  # bump when the stored record changes
 DB_NAME = "pages.sqlite"
 KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
 
 
 @dataclass
 class Record:
-    """What a build learned from one page, enough to skip it next time."""
+    """What a build learned from one page, enough to skip it next time.
 
-    content: str  # the page's HTML after on_page_content
-    output: str = ""  # the final page (after on_post_page)
+    Stored (pickled) with its two HTML texts compressed each on its own, and read back so:
+    ``content`` and ``output`` of a record from the store are those compressed bytes
+    (``text()`` gives the text), so that a hit's final page can wait for MkDocs to write
+    it without being decompressed and compressed again."""
+
+    content: str | bytes  # the page's HTML after on_page_content
+    output: str | bytes = ""  # the final page (after on_post_page)
     title: str | None = None  # the title Markdown gave (first heading)
     anchors: set[str] | None = None  # MkDocs' present_anchor_ids
     links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
     lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
+    meta: dict[str, Any] | None = None  # page.meta (the front matter MkDocs read)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in ("content", "output"):
+            if isinstance(state[name], str):
+                state[name] = zlib.compress(state[name].encode("utf-8"), 1)
+        return state
+
+    @staticmethod
+    def text(value: str | bytes) -> str:
+        """``content`` or ``output`` as text (decompressed if it came from the store)."""
+        return value if isinstance(value, str) else zlib.decompress(value).decode("utf-8")
 
 
 def lookup_answer(files: Any, uri: str) -> Any:
@@ -127,14 +145,14 @@ class PageStore:
         try:
             if hashlib.blake2b(data, digest_size=16).digest() != digest:
                 return None  # damaged: rendered again and replaced
-            record = pickle.loads(zlib.decompress(data))
+            record = pickle.loads(zlib.decompress(data[1:]) if data[:1] == b"z" else data[1:])
         except Exception:  # noqa: BLE001 - anything unreadable is a miss
             return None
         return record if isinstance(record, kind) else None
 
     def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
-            blobs = list(pool.map(lambda r: zlib.compress(pickle.dumps(r, protocol=5), 1), new.values()))
+            blobs = list(pool.map(_blob, new.values()))
         return [(k, hashlib.blake2b(b, digest_size=16).digest(), b, self.generation) for k, b in zip(new, blobs)]
 
     def put_batch(self, new: dict[bytes, Any]) -> None:
@@ -179,6 +197,14 @@ class PageStore:
     def _fail(self, exc: Exception) -> None:
         log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")
         self.reset()
+
+
+def _blob(value: Any) -> bytes:
+    """A stored value's bytes: a page record as pickled (its HTML is compressed inside, see
+    ``Record``), anything else pickled and compressed."""
+    if isinstance(value, Record):
+        return b"p" + pickle.dumps(value, protocol=5)
+    return b"z" + zlib.compress(pickle.dumps(value, protocol=5), 1)
 
 
 def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:

@@ -107,10 +107,11 @@ class BuildSession:
         # Before MkDocs walks docs/ (following links): only regular files of the project.
         self._refuse(source_files.tree_problems(Path(config.docs_dir), root))
         # kb.entries: only the entries this build may show
+        digests = pagecache.Digests()  # of what pages show (kb.engine.pagekeys): seeded by the entries' load
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
         elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
-            kb = pagecache.load_entries(root, settings.audience)
+            kb = pagecache.load_entries(root, settings.audience, digests)
         else:
             kb = KnowledgeBase.load(root, audience=settings.audience)
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
@@ -124,12 +125,14 @@ class BuildSession:
         self.entry_pages = frozenset(e.src_uri for e in kb.entries)
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings,
-                                         memo=self.preview.memo if self.preview is not None else {})
+                                         kept=self.preview.kept if self.preview is not None else {})
         config.nav = gen.nav(config.nav)
         # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
         # renders again (its first build: every page) is still taken from the cache when it has it.
         use_cache = not pagecache.disabled()
-        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None) if use_cache else None
+        self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None,
+                                              digests=digests) if use_cache else None
+        gen.memo = self.page_cache.memo if self.page_cache is not None else None  # e.g. 各单位对照 texts
         if use_cache and self.preview is None:  # compiled templates kept between builds too (the preview: in memory)
             self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
         return config
@@ -180,7 +183,12 @@ class BuildSession:
         return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
                                                                                    gen.kb.taxonomy.areas))
 
-    # -- on_page_markdown / on_post_page -------------------------------------------
+    # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
+
+    def pre_page(self, page: Any, files: Files) -> Any:
+        if self.page_cache is not None:
+            self.page_cache.pre_page(page, files)
+        return page
 
     def page_markdown(self, markdown: str, page: Any, files: Files) -> str:
         if self.page_cache is not None:
@@ -212,9 +220,9 @@ class BuildSession:
         return env
 
     def page_content(self, html: str, src_uri: str, page: Any = None) -> str:
-        if self.page_cache is not None and (hit := self.page_cache.is_hit(src_uri)) is not None:
+        if self.page_cache is not None and self.page_cache.is_hit(src_uri) is not None:
             self.raw_html.restore(src_uri, html)
-            return hit.content  # stored after this method ran last time
+            return html  # the stored HTML this method returned last time (put back by the hit's render)
         if self.preview is not None:
             html = live.page_content(self.preview, html, src_uri, page)
         else:

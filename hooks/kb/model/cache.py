@@ -14,16 +14,19 @@ which reuses the entries themselves, never copies.
 The per-file result depends on the taxonomy (valid area slugs and keyword
 lists), so a changed ``areas.yml`` empties the cache.
 
-Between builds (kb.engine.pagecache) the per-file results are kept in one
-pickle file (``save`` / ``restore``): written atomically, stamped with the
-code's digest, and ignored when the stamp differs or the file cannot be read.
-Only the per-file results are kept; the memoised cross-entry results are not.
+Between builds (kb.engine.pagecache) the per-file results are kept in a
+pickle file (``save`` / ``restore``, see kb.model.cachefile: after a few
+edits only a small delta file is written): written atomically, stamped with
+the code's digest, and ignored when the stamp differs or the file cannot be
+read. The per-file results are kept, and with them the memoised per-entry
+analyses (``EntryMemo``: article structures, citations found in an entry) of
+those entries; the cross-entry results are not kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,7 @@ class _Slot:
     entry: "Entry | None"
     problems: list[Problem]
     racy: bool
+    digest: bytes | None = None  # of the file's bytes as loaded (see ``EntryCache.file_digest``)
 
 
 class EntryMemo:
@@ -105,6 +109,7 @@ class EntryCache:
     dropped: int = 0  # results of files that are gone
     structures: EntryMemo = field(default_factory=EntryMemo)  # articles.parse per regulation/policy
     citations: EntryMemo = field(default_factory=EntryMemo)  # citations found per entry
+    kept: Any = field(default=None, repr=False)  # what the file ``save`` writes holds (kb.model.cachefile)
 
     def reset_if(self, context: Hashable) -> None:
         """Forget everything when the taxonomy (or anything else per-file results use) changed."""
@@ -131,8 +136,21 @@ class EntryCache:
             self.slots.pop(path, None)
         else:
             racy = time.time_ns() - key[0] < RACY_NS
-            self.slots[path] = _Slot(key, entry, list(own.items), racy)
+            try:
+                digest = hashlib.blake2b(path.read_bytes(), digest_size=16).digest() if entry is not None else None
+            except OSError:
+                digest = None
+            if digest is not None and file_key(path) != key:  # changed while being loaded: no digest
+                digest = None
+            self.slots[path] = _Slot(key, entry, list(own.items), racy, digest)
         return entry
+
+    def file_digest(self, entry: "Entry") -> bytes | None:
+        """The digest of the bytes ``entry`` was loaded from (None: not known). The entry, its
+        sections and everything else made from its file alone follow from those bytes (with
+        the taxonomy and the code, see ``reset_if``)."""
+        slot = self.slots.get(entry.doc.path)
+        return slot.digest if slot is not None and slot.entry is entry else None
 
     def key_of(self, path: Path) -> FileKey | None:
         """The key the stored result for ``path`` was made from (None: not stored)."""
@@ -146,23 +164,13 @@ class EntryCache:
             self.dropped += 1
 
     def save(self, path: Path, stamp: bytes) -> None:
-        """Keep the per-file results in ``path`` (atomically; errors ignored: it is a cache)."""
-        from kb.source.atomic import write_atomic
+        """Keep the per-file results in ``path`` (kb.model.cachefile; errors ignored: it is a cache)."""
+        from kb.model import cachefile
 
-        slots = {p: s for p, s in self.slots.items() if not s.racy}
-        try:
-            write_atomic(path, pickle.dumps((stamp, self.context, slots), protocol=pickle.HIGHEST_PROTOCOL))
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass
+        cachefile.save(self, path, stamp)
 
     def restore(self, path: Path, stamp: bytes) -> bool:
         """Take the per-file results kept in ``path`` if they were made by the same code."""
-        try:
-            with open(path, "rb") as f:
-                kept_stamp, context, slots = pickle.load(f)
-        except Exception:  # noqa: BLE001 - an unreadable cache is no cache
-            return False
-        if kept_stamp != stamp or not isinstance(slots, dict):
-            return False
-        self.context, self.slots = context, slots
-        return True
+        from kb.model import cachefile
+
+        return cachefile.restore(self, path, stamp)

@@ -18,6 +18,10 @@ build's audience). Section text is Markdown rendered to HTML and then held
 to the entry pages' allow-list (``kb.text.html.clean``), as on the entry
 pages: no script from an entry reaches a reader. The JSON is HTML-safe
 (as ``kb.site.export.dumps_html_safe``). Same input, same bytes.
+
+A build with the build cache passes ``Generator.memo``: each report's JSON lines
+are kept between builds under the digest of the report and its sections, so a
+warm build renders only the sections of the reports that changed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from markdown_it import MarkdownIt
 
@@ -37,6 +41,10 @@ from kb.text import html as sanitise
 
 if TYPE_CHECKING:  # pragma: no cover
     from kb.site.pages import Generator
+
+# ``memo(group, depends, produce)``: ``produce()``, or what it gave a previous build whose
+# ``depends`` (entries, sections, plain values) had the same digest (kb.engine.pagecache.PageCache.memo).
+Memo = Callable[[str, Any, Callable[[], Any]], Any]
 
 PAGE_BUDGET = 300 * 1024  # bytes of a built page, theme included
 CONTENT_BUDGET = 220 * 1024  # bytes of the generated content (the theme's navigation and header take the rest)
@@ -101,9 +109,11 @@ class Row:
 class AreaUnits:
     """The sections of one area grouped by unit, year and report, and the files made from them."""
 
-    def __init__(self, slug: str, sections: list[tuple[Entry, Section]], directory_urls: bool = True):
+    def __init__(self, slug: str, sections: list[tuple[Entry, Section]], directory_urls: bool = True,
+                 memo: "Memo | None" = None):
         self.slug = slug
         self.directory_urls = directory_urls
+        self.memo = memo
         self.here = page_url(units_uri(slug), directory_urls)
         grouped: dict[tuple[str, str], dict[int, dict[str, tuple[Entry, list[Section]]]]] = {}
         for e, s in sections:
@@ -163,19 +173,34 @@ class AreaUnits:
             for y in sorted(row.cells):
                 for e, secs in row.cells[y]:
                     for s in secs:
-                        yield s.kind, y, {
-                            "unit": row.name, "level": row.level, "year": y, "period": period_label(e),
-                            "report": e.label, "href": self.link(e, s.anchor), "heading": s.heading,
-                            "html": section_html(s.text),
-                        }
+                        yield s.kind, y, self._record(row, y, e, s)
+
+    def _record(self, row: Row, y: int, e: Entry, s: Section) -> dict[str, Any]:
+        return {"unit": row.name, "level": row.level, "year": y, "period": period_label(e), "report": e.label,
+                "href": self.link(e, s.anchor), "heading": s.heading, "html": section_html(s.text)}
+
+    def _report_lines(self, row: Row, y: int, e: Entry, secs: list[Section]) -> list[tuple[str, str]]:
+        """(kind, JSON line) for the sections of one report here; through ``memo`` when given
+        (a build keeps them between builds: a changed report's lines are made again, no other's)."""
+        def produce() -> list[tuple[str, str]]:
+            return [(s.kind, _dumps(self._record(row, y, e, s))) for s in secs]
+
+        if self.memo is None:
+            return produce()
+        return self.memo(f"compare-units:{self.slug}",
+                         (FORMAT_VERSION, self.slug, self.directory_urls, row.name, row.level, y, e, e.label,
+                          tuple(secs)), produce)
 
     @cached_property
     def files(self) -> dict[tuple[str, int], list[str]]:
         """(kind, year) -> the JSON texts of its parts, each at most ``CHUNK_BUDGET`` bytes
         (a single section larger than that gets a part of its own)."""
         rows: dict[tuple[str, int], list[str]] = {}
-        for kind, year, rec in self.records():
-            rows.setdefault((kind, year), []).append(_dumps(rec))
+        for row in self.rows:
+            for y in sorted(row.cells):
+                for e, secs in row.cells[y]:
+                    for kind, line in self._report_lines(row, y, e, secs):
+                        rows.setdefault((kind, y), []).append(line)
         out: dict[tuple[str, int], list[str]] = {}
         for (kind, year) in sorted(rows, key=lambda k: (SECTION_KINDS.index(k[0]), k[1])):
             parts: list[list[str]] = [[]]
@@ -235,7 +260,7 @@ def area_units(gen: "Generator", slug: str) -> AreaUnits:
         if last is not None and last[0] == key:
             cache[slug] = last[1]
         else:
-            cache[slug] = AreaUnits(slug, sections, gen.directory_urls)
+            cache[slug] = AreaUnits(slug, sections, gen.directory_urls, memo=gen.memo)
             _LAST[(slug, gen.directory_urls)] = (key, cache[slug])
     return cache[slug]
 

@@ -48,11 +48,11 @@ def _render(gen: "Generator", slug: str, fmt: str) -> bytes:
     sel = area_selection(slug)
     entries = select(gen.kb, sel)
     key = (gen.today, tuple(entries), tuple(e.label for e in entries), tuple(e.meta.areas for e in entries))
-    memo = gen.memo.get(("compilation", slug, fmt))
+    memo = gen.kept.get(("compilation", slug, fmt))
     if memo is not None and memo[0] == key:
         return memo[1]
     data = run.build(gen.kb, sel, fmt, date=gen.today).data
-    gen.memo[("compilation", slug, fmt)] = (key, data)
+    gen.kept[("compilation", slug, fmt)] = (key, data)
     return data
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -68,9 +68,11 @@ class Generator:
     site_title: str = "统战工作政策知识库"
     directory_urls: bool = True
     settings: Settings = field(default_factory=Settings)
-    # Results kept between the builds of one session (kb serve), keyed by what they show;
-    # handed over by kb.engine.session, so nothing is kept in module globals.
-    memo: dict[Any, Any] = field(default_factory=dict)
+    # Results kept between builds (kb.engine.pagecache.PageCache.memo; see kb.site.compare_units.Memo).
+    memo: Callable[[str, Any, Callable[[], Any]], Any] | None = None
+    # Results kept in memory between the rebuilds of one kb serve (its PreviewState), keyed by
+    # what they show; handed over by kb.engine.session, so nothing is kept in module globals.
+    kept: dict[Any, Any] = field(default_factory=dict)
 
     @cached_property
     def env(self) -> Environment:
