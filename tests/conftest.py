@@ -262,3 +262,17 @@ def pytest_collection_modifyitems(config, items):
         heavy = item.get_closest_marker("slow") is not None or item.get_closest_marker("browser") is not None
         weight[item.module.__name__] = weight.get(item.module.__name__, 0) + (1 if heavy else 0)
     items.sort(key=lambda item: -weight[item.module.__name__])  # stable: file order kept among equals
+
+
+@pytest.fixture
+def fork_allowed(monkeypatch):
+    """Process pools fork in this test although other tests of this pytest worker left idle threads
+    behind (e.g. the preview's search writer, waiting on a condition, holding no lock). A build or
+    ``kb serve`` keeps the real check (kb.site.workers.can_fork: no fork beside other threads)."""
+    import multiprocessing
+
+    from kb.site import workers
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("this platform has no fork: the pool runs in the process (tested elsewhere)")
+    monkeypatch.setattr(workers, "can_fork", lambda: True)

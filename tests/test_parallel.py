@@ -17,7 +17,7 @@ def gen() -> Generator:
     return Generator(KnowledgeBase.load(ROOT, audience="all"))
 
 
-def test_forked_workers_render_the_serial_bytes_in_order(gen, monkeypatch):
+def test_forked_workers_render_the_serial_bytes_in_order(gen, monkeypatch, fork_allowed):
     specs = gen.specs()
     serial = [gen.render(s) for s in specs]
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)

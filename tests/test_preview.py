@@ -209,7 +209,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     assert project.state.kept == 0
     assert project.site_files() == project.full_build()
     total = project.state.rendered
-    compiled = {k: v for k, v in project.state.kept.items() if k[0] == "compilation"}
+    compiled = {k: v for k, v in project.state.generator_kept.items() if k[0] == "compilation"}
     assert compiled  # the area compilations (生成汇编) the build made, kept for the next rebuild
 
     units_json = sorted(project.site.glob("areas/*/units/*.json"))  # generated files that are not pages
@@ -218,7 +218,7 @@ def test_preview_builds_only_changed_pages_and_matches_a_full_build(project):
     project.build()  # nothing changed
     assert project.state.rendered < 5 and project.state.kept > total - 5
     assert [p.stat().st_mtime_ns for p in units_json] == stamps  # not written again
-    assert all(project.state.kept[k] is v for k, v in compiled.items())  # not built again
+    assert all(project.state.generator_kept[k] is v for k, v in compiled.items())  # not built again
 
     # A document's title: its page, the index pages listing it, the version
     # family and every page citing it change; nothing else is rendered.

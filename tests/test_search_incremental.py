@@ -49,8 +49,7 @@ def test_job_count_comes_from_the_environment():
             workers.jobs({"KB_JOBS": wrong})
 
 
-@pytest.mark.skipif(not workers.can_fork(), reason="fork is needed for a process pool")
-def test_fork_map_keeps_the_order_and_runs_elsewhere():
+def test_fork_map_keeps_the_order_and_runs_elsewhere(fork_allowed):
     parent = os.getpid()
     out = list(workers.fork_map(lambda n: (n * n, os.getpid()), list(range(12)), 2))
     assert [sq for sq, _ in out] == [n * n for n in range(12)]
@@ -70,8 +69,7 @@ def test_no_fork_while_other_threads_run():
         thread.join()
 
 
-@pytest.mark.skipif(not workers.can_fork(), reason="fork is needed for a process pool")
-def test_parallel_index_is_byte_identical(kb, serial, monkeypatch):
+def test_parallel_index_is_byte_identical(kb, serial, monkeypatch, fork_allowed):
     calls = []
 
     def spy(fn, items, processes):

@@ -125,7 +125,7 @@ class BuildSession:
         self.entry_pages = frozenset(e.src_uri for e in kb.entries)
         self.generator = gen = Generator(kb, site_title=config.site_name, directory_urls=config.use_directory_urls,
                                          settings=settings,
-                                         kept=self.preview.kept if self.preview is not None else {})
+                                         kept=self.preview.generator_kept if self.preview is not None else {})
         config.nav = gen.nav(config.nav)
         # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
         # renders again (its first build: every page) is still taken from the cache when it has it.

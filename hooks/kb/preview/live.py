@@ -105,7 +105,7 @@ class PreviewState:
     search_rewritten: str = ""  # how this build updated the search index: "", "now" or "background"
     search: SearchWriter = field(default_factory=SearchWriter)
     raw_html: RawHtml = field(default_factory=RawHtml)  # index pages of this build (kb.site.rawhtml)
-    kept: dict[Any, Any] = field(default_factory=dict)  # the generator's results kept between rebuilds (Generator.kept)
+    generator_kept: dict[Any, Any] = field(default_factory=dict)  # Generator.kept between rebuilds
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
     kept: int = 0
