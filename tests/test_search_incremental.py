@@ -177,3 +177,21 @@ def test_warm_index_after_edit_add_and_delete_matches_a_cold_one(tmp_path, kb, s
     assert list(warm.files) == list(cold.files)
     assert warm.files == cold.files
     assert warm.files != serial.files
+
+
+def test_preview_memo_reuses_the_parts_of_the_same_entry_objects(kb, serial):
+    """kb serve: parts kept in memory by object identity; a reloaded (new) entry is analysed again."""
+    from kb.preview.searchindex import IdentityMemo
+
+    memo = IdentityMemo()
+    serial = search.build_index(kb, url)  # (the module's fixture may have been built before other tests' edits)
+    for expected in (len(kb.entries), 0):  # first write: every entry; again: none
+        memo.start()
+        index = search.build_index(kb, url, memo=memo)
+        memo.finish()
+        assert index.files == serial.files and index.stats["analysed"] == expected
+    fresh = KnowledgeBase.load(ROOT)  # the same files, new objects
+    memo.start()
+    index = search.build_index(fresh, url, memo=memo)
+    memo.finish()
+    assert index.stats["analysed"] == len(fresh.entries) and index.files == serial.files

@@ -79,9 +79,7 @@ def load_entries(root: Path, audience: str, digests: Digests | None = None) -> A
     cache.restore(path, code_digest())
     kb = KnowledgeBase.load(root, audience=audience, cache=cache)
     if digests is not None:
-        for e in kb.entries:
-            if (d := cache.file_digest(e)) is not None:
-                digests.seed(e, d)
+        seed_digests(digests, kb, cache)
     if cache.misses or cache.dropped:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +87,13 @@ def load_entries(root: Path, audience: str, digests: Digests | None = None) -> A
             return kb
         cache.save(path, code_digest())
     return kb
+
+
+def seed_digests(digests: Digests, kb: Any, cache: Any) -> None:
+    """Each entry's digest from the bytes of its file (``cache``: the kb.model.cache it was loaded with)."""
+    for e in kb.entries:
+        if (d := cache.file_digest(e)) is not None:
+            digests.seed(e, d)
 
 
 def disabled(environ: Any = os.environ) -> bool:

@@ -110,6 +110,9 @@ class BuildSession:
         digests = pagecache.Digests()  # of what pages show (kb.engine.pagekeys): seeded by the entries' load
         if self.preview is not None:
             kb = live.load(self.preview, root, settings.audience)
+            # Kept between rebuilds (unchanged entries are the same objects) and seeded like a build's.
+            digests = self.preview.digests = self.preview.digests or pagecache.Digests()
+            pagecache.seed_digests(digests, kb, self.preview.cache)
         elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
             kb = pagecache.load_entries(root, settings.audience, digests)
         else:

@@ -106,6 +106,8 @@ class PreviewState:
     search: SearchWriter = field(default_factory=SearchWriter)
     raw_html: RawHtml = field(default_factory=RawHtml)  # index pages of this build (kb.site.rawhtml)
     generator_kept: dict[Any, Any] = field(default_factory=dict)  # Generator.kept between rebuilds
+    digests: Any = None  # the build cache's digests of what pages show (kb.engine.pagekeys), kept between rebuilds
+    static: dict[str, Any] = field(default_factory=dict)  # generated files that are not pages, as last written
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
     kept: int = 0
@@ -286,14 +288,16 @@ def add_static_files(state: PreviewState, files, config, static: Iterable[tuple[
     from mkdocs.structure.files import File
 
     assert state.planned is not None
+    last = state.static
+    state.static = {}
     for path, content in static:
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        digest = hashlib.blake2b(data, digest_size=16).digest()
-        old = state.written.get(path)
-        kept = old is not None and old.digest == digest
+        old = last.get(path)
+        # Unchanged files are mostly the very same objects (kept between rebuilds): `is` first.
+        kept = path in state.written and old is not None and (old is content or old == content)
         if not kept:
             state.written.pop(path, None)  # see plan(): a failed build must not leave a stale record
-        state.planned[path] = _Written(None, digest)
+        state.static[path] = content
+        state.planned[path] = _Written(None, b"")
         files.append((KeptFile if kept else File).generated(config, path, content=content))
 
 
