@@ -9,8 +9,8 @@ the new text appearing in the open page (MkDocs livereload):
 
 - entry page, title changed;
 - entry page, a paragraph added to the body;
-- index page (the list of all entries of the entry's type, the largest
-  generated page), title changed; and, for comparison, the time the browser
+- index page (the page of the listing of the entry's type that lists
+  it: listings are paginated), title changed; and, for comparison, the time the browser
   takes just to reload that page without any change.
 
 Prints the startup time (until the server answers), the median and maximum
@@ -83,6 +83,20 @@ def goto(page, url: str) -> None:
     page.goto(url)
 
 
+def listing_page(page, first_url: str, entry_id: str) -> str:
+    """The URL of the page of the type's (paginated) listing that lists the entry."""
+    url = first_url
+    for _ in range(1000):
+        goto(page, url)
+        if page.query_selector(f'article a[href$="{entry_id}/"]') is not None:
+            return page.url
+        nxt = page.query_selector('a.kb-pager-step[rel="next"]')
+        if nxt is None:
+            break
+        url = nxt.evaluate("a => a.href")
+    raise SystemExit(f"{entry_id} 不在 {first_url} 的任何一页上")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="kb serve 预览延迟测试")
     ap.add_argument("n", type=int, help="条目数")
@@ -122,6 +136,7 @@ def main() -> None:
             page = browser.new_page()
             entry_url = f"{base}{TYPE_DIRS[args.type]}/{entry_id}/"
             index_url = f"{base}{TYPE_DIRS[args.type]}/"
+            index_url = listing_page(page, index_url, entry_id)  # listings are paginated
             text = original
             for i in range(args.runs):
                 goto(page, entry_url)
