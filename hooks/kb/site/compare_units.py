@@ -243,25 +243,21 @@ class AreaUnits:
 # -- what the catalog and the generator call --------------------------------------
 
 
-# The last build's AreaUnits per (area, URL style), with what they were made from: a
-# ``kb serve`` rebuild gets the same Entry and Section objects for unchanged files
-# (kb.model.cache), so an area none of whose reports changed reuses its files.
-_LAST: dict[tuple[str, bool], tuple[list, AreaUnits]] = {}
-
-
 def area_units(gen: "Generator", slug: str) -> AreaUnits:
-    """The grouped sections of an area, computed once per generator (and reused from
-    the previous build while the area's sections and their reports' labels are the same)."""
+    """The grouped sections of an area, computed once per generator, and under ``kb serve``
+    reused from the previous rebuild (``gen.kept``) while the area's sections and their reports'
+    labels are the same: a rebuild gets the same Entry and Section objects for unchanged files
+    (kb.model.cache), so an area none of whose reports changed reuses its files."""
     cache = gen.__dict__.setdefault("_area_units", {})
     if slug not in cache:
         sections = gen.kb.sections_by_area[slug]
         key = [(e, e.label, s) for e, s in sections]
-        last = _LAST.get((slug, gen.directory_urls))
+        last = gen.kept.get(("compare-units", slug, gen.directory_urls))
         if last is not None and last[0] == key:
             cache[slug] = last[1]
         else:
             cache[slug] = AreaUnits(slug, sections, gen.directory_urls, memo=gen.memo)
-            _LAST[(slug, gen.directory_urls)] = (key, cache[slug])
+            gen.kept[("compare-units", slug, gen.directory_urls)] = (key, cache[slug])
     return cache[slug]
 
 
