@@ -261,7 +261,8 @@ class PageCache:
     def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
         """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from
         the entries): written from the cache when ``value``'s digest is stored, else produced and stored.
-        ``paths``: the files or directories, relative to ``site_dir``, that ``produce`` writes."""
+        ``paths``: the files or directories, relative to ``site_dir``, that ``produce`` writes;
+        ``produce()`` returns what it wrote (path relative to ``site_dir`` -> bytes)."""
         if not self.open:
             produce()
             return
@@ -282,13 +283,7 @@ class PageCache:
                 dest.write_bytes(data)
             self.used.append(key)
             return
-        produce()
-        files: dict[str, bytes] = {}
-        for p in paths:
-            target = site / p
-            found = [target] if target.is_file() else sorted(x for x in target.rglob("*") if x.is_file())
-            files.update({x.relative_to(site).as_posix(): x.read_bytes() for x in found})
-        self.new[key] = files
+        self.new[key] = dict(produce())  # what it wrote, as it says: not read back from the disk
 
     def memo(self, group: str, depends: Any, produce: Callable[[], Any]) -> Any:
         """``produce()``, or what it gave a previous build whose ``depends`` had the same digest.

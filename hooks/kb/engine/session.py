@@ -246,16 +246,23 @@ class BuildSession:
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
             memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
-            made: list[Any] = []
-            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], lambda: made.append(
-                search.write_site_index(gen.kb, config.site_dir, directory_urls=config.use_directory_urls, memo=memo,
-                                        processes=self.jobs)))
-            if made and memo is not search.NO_MEMO:
-                stats = made[0].stats
-                log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
-                         f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
-            self._outputs("entries.json", gen.kb.entries, config, ["entries.json"], lambda: export.write_entries_json(
-                gen.kb, config.site_dir, directory_urls=config.use_directory_urls))
+            urls = config.use_directory_urls
+
+            def search_index() -> dict[str, bytes]:
+                index = search.write_site_index(gen.kb, config.site_dir, directory_urls=urls, memo=memo,
+                                                processes=self.jobs)
+                if memo is not search.NO_MEMO:
+                    stats = index.stats
+                    log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
+                             f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
+                return {f"{search.INDEX_DIR}/{rel}": data for rel, data in index.files.items()}
+
+            def entries_json() -> dict[str, bytes]:
+                path = export.write_entries_json(gen.kb, config.site_dir, directory_urls=urls)
+                return {export.ENTRIES_JSON: path.read_bytes()}
+
+            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], search_index)
+            self._outputs("entries.json", gen.kb.entries, config, [export.ENTRIES_JSON], entries_json)
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
         if self.page_cache is not None:
