@@ -6,7 +6,8 @@ Runs ``mkdocs build -q -d SITE_DIR`` (default ``site``) in PROJECT (a project ma
 bench/gen_corpus.py, or any project of the knowledge base) within this process, with the
 events of ``kb.engine.session.BuildSession``, the search index, ``entries.json`` and MkDocs'
 per-page steps wrapped in timers (``time.process_time``: user + system CPU of this process),
-and prints the CPU seconds of each. Run it twice (the second time after editing an entry)
+and prints the CPU seconds of each (of this process: the children of ``on_nav`` and of the
+process pools are not counted) and its wall-clock seconds. Run it twice (the second time after editing an entry)
 to see what a warm build with the build cache still pays for, with and without the search index.
 """
 
@@ -22,6 +23,7 @@ from typing import Any, Callable
 LABELS = {
     "configure": "on_config（读取条目、页面列表）",
     "register_files": "on_files（页面 Markdown、各单位对照等文件）",
+    "prerender_pages": "on_nav（缓存中没有的页面在并行子进程中生成）",
     "finish": "on_post_build（合计）",
     "write_site_index": "  其中：搜索索引",
     "write_entries_json": "  其中：entries.json",
@@ -38,15 +40,17 @@ def main() -> None:
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     sys.path.insert(0, str(project / "hooks"))  # the project's own hooks, as MkDocs loads them
     spent: collections.Counter[str] = collections.Counter()
-    start = time.process_time()
+    wall: collections.Counter[str] = collections.Counter()
+    start, start_wall = time.process_time(), time.perf_counter()
 
     def timed(name: str, f: Callable[..., Any]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            t = time.process_time()
+            t, w = time.process_time(), time.perf_counter()
             try:
                 return f(*args, **kwargs)
             finally:
                 spent[name] += time.process_time() - t
+                wall[name] += time.perf_counter() - w
         return wrapper
 
     import mkdocs.commands.build as build
@@ -59,7 +63,7 @@ def main() -> None:
     mkdocs.utils.clean_directory = timed("clean_directory", mkdocs.utils.clean_directory)
     for name in ("_populate_page", "_build_page"):
         setattr(build, name, timed(name, getattr(build, name)))
-    for name in ("configure", "register_files", "finish"):
+    for name in ("configure", "register_files", "prerender_pages", "finish"):
         setattr(session.BuildSession, name, timed(name, getattr(session.BuildSession, name)))
     search.write_site_index = timed("write_site_index", search.write_site_index)
     export.write_entries_json = timed("write_entries_json", export.write_entries_json)
@@ -68,9 +72,10 @@ def main() -> None:
         cli(["build", "-q", "-d", site], standalone_mode=False)
     finally:
         total = time.process_time() - start
-        print(f"合计 CPU {total:.2f} s（其中导入 {imported:.2f} s）")
+        print(f"合计 CPU {total:.2f} s（其中导入 {imported:.2f} s），墙钟 {time.perf_counter() - start_wall:.2f} s")
+        print("  本进程 CPU    墙钟")
         for name, label in LABELS.items():
-            print(f"{spent[name]:8.2f} s  {label}")
+            print(f"{spent[name]:8.2f} s  {wall[name]:8.2f} s  {label}")
         print(f"{total - spent['write_site_index']:8.2f} s  不含搜索索引的合计")
 
 

@@ -32,6 +32,10 @@ def on_files(files, config):
     return _current().register_files(files, config)
 
 
+def on_nav(nav, config, files):
+    return _current().prerender_pages(nav, config, files)
+
+
 def on_env(env, config, files):
     return _current().stamp_pages(env, files, config)
 

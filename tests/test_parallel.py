@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 
@@ -23,7 +24,10 @@ def test_forked_workers_render_the_serial_bytes_in_order(gen, monkeypatch, fork_
     monkeypatch.setattr(parallel, "MIN_PAGES", 0)
     monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 3)  # several chunks per worker: order across chunks
     assert workers.can_fork()
+    threads = threading.active_count()
     assert parallel.render_all(gen, specs, processes=2) == serial
+    # The pool is gone (its threads too): a later step of the build may fork (kb.engine.prerender).
+    assert threading.active_count() == threads
     assert parallel.render_all(gen, specs[:5], processes=3) == serial[:5]  # fewer pages than chunks
 
 

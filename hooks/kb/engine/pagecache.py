@@ -159,6 +159,8 @@ class PageCache:
         self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
         self.memos: dict[str, _Memo] = {}  # see memo()
+        self.staged: set[str] = set()  # src_uri of the pages this process stored
+        self.prerendered: set[str] = set()  # src_uri of the pages stored by kb.engine.prerender's children
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -172,11 +174,10 @@ class PageCache:
         digest of that Markdown before MkDocs reads it; a hit is not read (no front matter parsed:
         the stored ``page.meta`` is put back), converted or rendered."""
         uri = page.file.src_uri
-        if not self.open or uri not in self.cached or uri not in self.sources:
+        key = self._generated_key(uri)
+        if key is None:
             return
-        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml):
-        # what MkDocs gets follows from it (MkDocs, its plugins and mkdocs.yml are part of the build key).
-        key = self.keys[uri] = key_of(self.build, uri, "generated\0" + self.sources[uri])
+        self.keys[uri] = key
         record = self.store.get(key, Record)
         if record is None or record.meta is None or not self._usable(record, files):
             return
@@ -187,6 +188,29 @@ class PageCache:
 
         page.read_source = read_source
         self._hit(uri, record, page, files)
+
+    def _generated_key(self, uri: str) -> bytes | None:
+        """The store key of a page whose Markdown this build made (None: not cached)."""
+        if not self.open or uri not in self.cached or uri not in self.sources:
+            return None
+        # The generated Markdown as made, not as MkDocs gets it (index pages: a placeholder, kb.site.rawhtml):
+        # what MkDocs gets follows from it (MkDocs, its plugins and mkdocs.yml are part of the build key).
+        return key_of(self.build, uri, "generated\0" + self.sources[uri])
+
+    def lacks(self, uri: str) -> bool:
+        """A generated page this build must convert and render (kb.engine.prerender)."""
+        key = self._generated_key(uri)
+        return key is not None and not self.store.has(key)
+
+    def stored_now(self, uri: str) -> bool:
+        """Whether this process stored the page (kb.engine.prerender)."""
+        return uri in self.staged
+
+    def flush(self) -> None:
+        """Everything staged so far written to the store."""
+        if self.batch:
+            self.store.put_batch(self.batch)
+            self.batch = {}
 
     def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
         """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
@@ -334,6 +358,7 @@ class PageCache:
             if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
                 record.output = output
                 self._stage(self.keys[uri], record)
+                self.staged.add(uri)
         return output
 
     def _stage(self, key: bytes, value: Any) -> None:
@@ -357,7 +382,8 @@ class PageCache:
         new = {**self.batch, **self.new}
         self.store.put_all(new, [*(self.keys[u] for u in self.hits), *self.used])
         self.store.close()
-        log.info(f"构建缓存：沿用 {len(self.hits)} 个页面，新生成 {self.rendered} 个"
+        fresh = len(self.prerendered.intersection(self.hits))  # stored by this build's children
+        log.info(f"构建缓存：沿用 {len(self.hits) - fresh} 个页面，新生成 {self.rendered + fresh} 个"
                  f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
 
 

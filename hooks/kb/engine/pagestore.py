@@ -105,6 +105,17 @@ class PageStore:
         self.generation = (int(row[0]) if row else 0) + (1 if self.prune or not row else 0)
         return db
 
+    def reconnect(self) -> None:
+        """A connection of its own for a forked child (kb.engine.prerender), in the same generation.
+        The inherited one is the parent's: it is neither used nor closed here."""
+        self._inherited = self.db
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA synchronous=NORMAL")
+            self.db = db
+        except (OSError, sqlite3.Error):
+            self.db = None
+
     def reset(self) -> None:
         self.close()
         for suffix in ("", "-wal", "-shm"):
@@ -195,6 +206,9 @@ class PageStore:
             self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
+        if getattr(self, "_inherited", None) is not None:  # a forked child: the parent decides
+            self.db = None
+            return
         log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")
         self.reset()
 

@@ -15,6 +15,9 @@ lives on this object, not in module globals.
 - ``register_files`` also hands index pages to MkDocs as HTML, not Markdown,
   and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
   put back in ``page_content``, before the entry page is cleaned);
+- ``prerender`` (on_nav): the pages the build cache lacks built in forked
+  processes, one per core, and stored; MkDocs then finds them in the cache
+  (``kb.engine.prerender``);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap); Material's navigation partial compact on the pages
   not in the navigation and rendered once per directory (``kb.engine.navcache``);
@@ -42,7 +45,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages, navcache, pagecache, searchmemo
+from kb.engine import messages, navcache, pagecache, prerender, searchmemo
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
@@ -185,6 +188,13 @@ class BuildSession:
         gen = self._generator()
         return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
                                                                                    gen.kb.taxonomy.areas))
+
+    # -- on_nav ------------------------------------------------------------------
+
+    def prerender_pages(self, nav: Any, config: Any, files: Files) -> Any:
+        """The pages the build cache lacks, built on every core (kb.engine.prerender)."""
+        prerender.prerender(self, nav, config, files)
+        return nav
 
     # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
 

@@ -50,15 +50,17 @@ def _run(item: Any) -> Any:
     return _TASK(item)
 
 
-def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> Iterator[Any]:
-    """``map(fn, items)`` over ``processes`` forked workers, results in order (one item is one task:
-    make items chunks of work). ``fn`` may be any callable (it is inherited, not pickled); a
-    result must be picklable. With one process, or without ``fork``: in this process."""
+def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> list[Any]:
+    """``list(map(fn, items))`` over ``processes`` forked workers, results in order (one item is one
+    task: make items chunks of work). ``fn`` may be any callable (it is inherited, not pickled); a
+    result must be picklable. With one process, or without ``fork``: in this process.
+
+    The pool is gone when this returns: a pool left open (e.g. behind a half-read iterator) keeps
+    threads running, and no later step of the build could fork (``can_fork``)."""
     global _TASK
     processes = min(processes, len(items))
     if processes <= 1 or not can_fork():
-        yield from map(fn, items)
-        return
+        return list(map(fn, items))
     _TASK = fn
     try:
         gc.freeze()  # the collector would touch (and so copy) every inherited object in the workers
@@ -66,10 +68,11 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> 
             pool = multiprocessing.get_context("fork").Pool(processes)
         except OSError:  # no more processes allowed: in this process
             _TASK = None
-            yield from map(fn, items)
-            return
+            return list(map(fn, items))
         with pool:
-            yield from pool.imap(_run, items)
+            results = list(pool.imap(_run, items))
+        pool.join()
+        return results
     finally:
         _TASK = None
         gc.unfreeze()

@@ -1,0 +1,139 @@
+"""Pages the build cache lacks, built on every core before MkDocs reads them.
+
+MkDocs converts and renders the pages of a build one after another in one
+process: at 10,000 entries, most of a cold build. In ``on_nav`` (after the
+files and the navigation are known, before MkDocs reads the first page),
+``prerender`` finds the generated pages the build cache (kb.engine.pagecache)
+does not hold, deals them out round-robin to ``KB_JOBS`` forked processes,
+and waits. Each child runs MkDocs' own steps on its share, with this build's
+hooks (``_populate_page``: on_pre_page, conversion, on_page_content;
+``on_env``; ``_build_page``: template, on_post_page), writes nothing to the
+site and stores every finished page in the cache, over a connection of its
+own. MkDocs then reads and writes every page as usual, and each prerendered
+page is a cache hit: its stored output, anchors, links and title are put
+back, and the usual checks run in this process (links to anchors, warnings).
+
+So the output is the output of the serial build, byte for byte (a hit is
+checked like any other, tests/test_prerender.py builds both ways). A page
+that logs a warning or fails in a child is not stored: this process builds it
+again and the warning is shown once, here (``--strict`` still fails). A child
+that dies costs only time: what it did not store is built here.
+
+Every page in the navigation is read by each child too (not stored): the
+navigation shows their titles, which MkDocs learns by reading them.
+
+Nothing runs in children under ``kb serve`` (threads), with ``KB_JOBS=1``,
+without the cache, where ``fork`` is not available, or for fewer than
+``MIN_PAGES`` pages (starting the children costs more).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing
+from typing import Any
+
+from kb.site import workers
+
+log = logging.getLogger("mkdocs.hooks.kb.cache")
+
+MIN_PAGES = 64
+
+
+def missing(cache: Any, files: Any) -> list[Any]:
+    """The generated pages of ``files`` this build will not find in ``cache``, in the files' order."""
+    from mkdocs.structure.files import InclusionLevel
+
+    return [f for f in files.documentation_pages(inclusion=InclusionLevel.is_included)
+            if cache.lacks(f.src_uri)]
+
+
+def prerender(session: Any, nav: Any, config: Any, files: Any) -> int:
+    """Build the pages the cache lacks in ``session.jobs`` children; the number of pages they stored."""
+    cache = session.page_cache
+    if (cache is None or not cache.open or session.preview is not None or session.jobs <= 1
+            or not workers.can_fork()):
+        return 0
+    todo = missing(cache, files)
+    if len(todo) < MIN_PAGES:
+        return 0
+    cache.flush()  # what this process staged is in the store before the children look
+    n = min(session.jobs, len(todo))
+    context = multiprocessing.get_context("fork")
+    children = []
+    gc.collect()
+    gc.freeze()  # the collector would touch (and so copy) every inherited object in the children
+    try:
+        for i in range(n):
+            receive, send = context.Pipe(duplex=False)
+            share = todo[i::n]
+            try:
+                child = context.Process(target=_child, args=(cache, nav, config, files, share, send), daemon=True)
+                child.start()
+            except OSError:  # no more processes allowed: the rest is built here
+                break
+            send.close()
+            children.append((child, receive))
+        stored: set[str] = set()
+        for child, receive in children:
+            try:
+                stored.update(receive.recv())
+            except (EOFError, OSError):
+                log.info("构建缓存：一个并行进程意外结束，它未完成的页面由主进程生成")
+            receive.close()
+            child.join()
+    finally:
+        gc.unfreeze()
+    cache.prerendered = stored
+    log.info(f"构建缓存：{len(todo)} 个页面在 {len(children)} 个并行进程中生成，存入 {len(stored)} 个")
+    return len(stored)
+
+
+def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any], send: Any) -> None:
+    """One child: MkDocs' steps for ``share`` (and the navigation's pages), pages stored, nothing written."""
+    import mkdocs.commands.build as engine
+    from mkdocs.structure.files import InclusionLevel
+    from mkdocs.structure.pages import Page
+
+    _quiet(cache.warnings)
+    engine.utils.write_file = lambda *args, **kwargs: None  # this child's copy of MkDocs writes no page
+    cache.store.reconnect()  # the inherited connection belongs to the parent
+    for page in nav.pages:  # their titles are in the navigation of every page
+        try:
+            engine._populate_page(page, config, files)
+        except Exception:  # noqa: BLE001 - built, and reported, by the parent
+            pass
+    for f in share:
+        if f.page is None:
+            Page(None, f, config)
+    env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+    in_nav = {id(p) for p in nav.pages}
+    done = []
+    for f in share:
+        page = f.page
+        try:
+            if id(page) not in in_nav:
+                engine._populate_page(page, config, files)
+            engine._build_page(page, config, doc_files, nav, env, excluded=f.inclusion.is_excluded())
+        except Exception:  # noqa: BLE001 - built again, and reported, by the parent
+            continue
+        finally:
+            if id(page) not in in_nav:
+                page.content = None  # this child needs it no more
+        if cache.stored_now(f.src_uri):
+            done.append(f.src_uri)
+    cache.flush()
+    send.send(done if cache.store.db is not None else [])
+    send.close()
+
+
+def _quiet(keep: logging.Handler) -> None:
+    """No message of a child reaches the reader (the parent builds a page that warned again)."""
+    loggers = [logging.getLogger(), *(x for x in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(x, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if handler is not keep:
+                handler.setLevel(logging.CRITICAL + 1)
