@@ -58,6 +58,8 @@ def test_forked_pages_are_the_serial_bytes_and_are_built_once(serial) -> None:
     assert m is not None, ran.stderr[-2000:]
     todo, children, stored = map(int, m.groups())
     assert children == 2 and todo > 64 and stored == todo  # every page built in a child
+    # Meanwhile this process wrote the search index (logged before the children were done).
+    assert ran.stderr.index("搜索索引：") < m.start()
     reused, rendered = map(int, REUSED.search(ran.stderr).groups())
     assert (reused, rendered) == (0, todo)  # reported as made by this build, not reused
     same_site(project.parent / "forked", site)
@@ -115,7 +117,7 @@ def test_a_child_that_dies_costs_only_time(serial, tmp_path: Path, monkeypatch, 
     copy_project(work)
     stored: list[int] = []
     real_prerender = prerender.prerender
-    monkeypatch.setattr(prerender, "prerender", lambda *a: stored.append(real_prerender(*a)) or stored[-1])
+    monkeypatch.setattr(prerender, "prerender", lambda *a, **k: stored.append(real_prerender(*a, **k)) or stored[-1])
     monkeypatch.chdir(work)
     build(load_config(config_file=str(work / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert first and stored and stored[0] == first[1] // 2  # the other child's pages only (todo[1::2])

@@ -19,6 +19,8 @@ that logs a warning or fails in a child is not stored: this process builds it
 again and the warning is shown once, here (``--strict`` still fails). A child
 that dies costs only time: what it did not store is built here.
 
+While the children work, this process does ``meanwhile`` (the session: the search index).
+
 Every page in the navigation is read by each child too (not stored): the
 navigation shows their titles, which MkDocs learns by reading them.
 
@@ -49,8 +51,9 @@ def missing(cache: Any, files: Any) -> list[Any]:
             if cache.lacks(f.src_uri)]
 
 
-def prerender(session: Any, nav: Any, config: Any, files: Any) -> int:
-    """Build the pages the cache lacks in ``session.jobs`` children; the number of pages they stored."""
+def prerender(session: Any, nav: Any, config: Any, files: Any, meanwhile: Any = None) -> int:
+    """Build the pages the cache lacks in ``session.jobs`` children; the number of pages they stored.
+    ``meanwhile()``: work of this process done while the children run (only when there are any)."""
     cache = session.page_cache
     if (cache is None or not cache.open or session.preview is not None or session.jobs <= 1
             or not workers.can_fork()):
@@ -76,13 +79,17 @@ def prerender(session: Any, nav: Any, config: Any, files: Any) -> int:
             send.close()
             children.append((child, receive))
         stored: set[str] = set()
-        for child, receive in children:
-            try:
-                stored.update(receive.recv())
-            except (EOFError, OSError):
-                log.info("构建缓存：一个并行进程意外结束，它未完成的页面由主进程生成")
-            receive.close()
-            child.join()
+        try:
+            if children and meanwhile is not None:
+                meanwhile()
+        finally:  # the children reaped even if ``meanwhile`` failed
+            for child, receive in children:
+                try:
+                    stored.update(receive.recv())
+                except (EOFError, OSError):
+                    log.info("构建缓存：一个并行进程意外结束，它未完成的页面由主进程生成")
+                receive.close()
+                child.join()
     finally:
         gc.unfreeze()
     cache.prerendered = stored

@@ -25,8 +25,9 @@ lives on this object, not in module globals.
   allow-list of ``kb.text.html`` (no script from an entry reaches a reader);
 - ``post_page`` (on_post_page): every page without the whitespace no reader
   sees (``kb.site.compact``), then the build cache;
-- ``finish`` (on_post_build): search index, ``entries.json``, and for the
-  offline edition the script-loadable index shards.
+- ``finish`` (on_post_build): search index and ``entries.json`` (unless made
+  while ``prerender`` waited for its children), and for the offline edition
+  the script-loadable index shards.
 
 Under ``kb serve`` (``kb.preview``) entries come from the per-file cache,
 only changed pages are rendered and the search index is written by the
@@ -76,6 +77,7 @@ class BuildSession:
     page_cache: pagecache.PageCache | None = None  # pages kept between builds (kb.engine.pagecache)
     bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
     jobs: int = 1  # processes for independent work (KB_JOBS, kb.site.workers), read in on_config
+    outputs_written: bool = False  # this build's search index and entries.json (``_site_outputs``)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -87,6 +89,7 @@ class BuildSession:
     def configure(self, config: Any) -> Any:
         # The live preview's state, when `kb serve` builds this config (kb.preview).
         self.preview = live.of(config)
+        self.outputs_written = False
         problems = Problems()
         try:
             self.settings = settings = Settings.from_config(config, problems=problems)
@@ -193,7 +196,8 @@ class BuildSession:
 
     def prerender_pages(self, nav: Any, config: Any, files: Files) -> Any:
         """The pages the build cache lacks, built on every core (kb.engine.prerender)."""
-        prerender.prerender(self, nav, config, files)
+        if self.preview is None:  # meanwhile this process writes the search index (one core: the children have the others)
+            prerender.prerender(self, nav, config, files, meanwhile=lambda: self._site_outputs(config, 1))
         return nav
 
     # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
@@ -255,28 +259,39 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index and entries.json
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
-            memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
-            urls = config.use_directory_urls
-
-            def search_index() -> dict[str, bytes]:
-                index = search.write_site_index(gen.kb, config.site_dir, directory_urls=urls, memo=memo,
-                                                processes=self.jobs)
-                if memo is not search.NO_MEMO:
-                    stats = index.stats
-                    log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
-                             f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
-                return {f"{search.INDEX_DIR}/{rel}": data for rel, data in index.files.items()}
-
-            def entries_json() -> dict[str, bytes]:
-                path = export.write_entries_json(gen.kb, config.site_dir, directory_urls=urls)
-                return {export.ENTRIES_JSON: path.read_bytes()}
-
-            self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], search_index)
-            self._outputs("entries.json", gen.kb.entries, config, [export.ENTRIES_JSON], entries_json)
+            self._site_outputs(config, self.jobs)
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
         if self.page_cache is not None:
             self.page_cache.finish()
+
+    def _site_outputs(self, config: Any, processes: int) -> None:
+        """The search index and ``entries.json``, once per build: while the children of
+        ``prerender_pages`` build pages when there are any (this process would only wait), else in
+        ``finish``. They follow from the entries alone, and the output directory is cleaned before
+        ``on_files``."""
+        if self.outputs_written:
+            return
+        self.outputs_written = True
+        gen = self._generator()
+        memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
+        urls = config.use_directory_urls
+
+        def search_index() -> dict[str, bytes]:
+            index = search.write_site_index(gen.kb, config.site_dir, directory_urls=urls, memo=memo,
+                                            processes=processes)
+            if memo is not search.NO_MEMO:
+                stats = index.stats
+                log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
+                         f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
+            return {f"{search.INDEX_DIR}/{rel}": data for rel, data in index.files.items()}
+
+        def entries_json() -> dict[str, bytes]:
+            path = export.write_entries_json(gen.kb, config.site_dir, directory_urls=urls)
+            return {export.ENTRIES_JSON: path.read_bytes()}
+
+        self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], search_index)
+        self._outputs("entries.json", gen.kb.entries, config, [export.ENTRIES_JSON], entries_json)
 
     def _outputs(self, name: str, value: Any, config: Any, paths: list[str], produce: Any) -> None:
         """Site files made from ``value`` alone: from the build cache when it has them."""
