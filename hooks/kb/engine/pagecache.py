@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
+from kb.engine.pagereplay import PageWarnings, Recorder, replay
 from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
@@ -99,39 +100,6 @@ def seed_digests(digests: Digests, kb: Any, cache: Any) -> None:
 def disabled(environ: Any = os.environ) -> bool:
     """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
     return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
-
-
-class Recorder:
-    """Records the file lookups of one page's Markdown conversion (set on the ``Files`` instance)."""
-
-    def __init__(self, files: Any) -> None:
-        self.files = files
-        self.lookups: dict[str, Any] = {}
-
-    def __call__(self, path: str) -> Any:
-        f = type(self.files).get_file_from_path(self.files, path)
-        self.lookups[path] = None if f is None else (f.url, f.dest_uri, bool(f.inclusion.is_excluded()))
-        return f
-
-    def install(self) -> None:
-        self.files.get_file_from_path = self
-
-    def remove(self) -> None:
-        self.files.__dict__.pop("get_file_from_path", None)
-
-
-class PageWarnings(logging.Handler):
-    """The pages that logged a warning while being built (not stored)."""
-
-    def __init__(self, config: Any) -> None:
-        super().__init__(logging.WARNING)
-        self.config = config
-        self.pages: set[str] = set()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        page = getattr(self.config, "_current_page", None)
-        if page is not None:
-            self.pages.add(page.file.src_uri)
 
 
 class PageCache:
@@ -239,7 +207,7 @@ class PageCache:
         self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
         record.output = ""
         self.hits[uri] = record
-        page.render = _replay(page, record, files)
+        page.render = replay(page, record, files)
 
     def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
         """A generated page's Markdown: stored under the digest of what it shows
@@ -398,21 +366,3 @@ class _Memo:
         self.stored = stored
         self.kept: dict[bytes, Any] = {}
         self.changed = False
-
-
-def _replay(page: Any, record: Record, files: Any) -> Callable[..., None]:
-    """A page's ``render`` on a hit: what the conversion gave last time."""
-
-    def render(config: Any, files_: Any) -> None:
-        page.content = Record.text(record.content)
-        record.content = ""  # MkDocs holds it now (and on_page_content returns it, see kb.engine.session)
-        page._title_from_render = record.title
-        page.present_anchor_ids = set(record.anchors or ())
-        links = {}
-        for uri, anchors in record.links.items():
-            f = files.get_file_from_path(uri)
-            if f is not None:
-                links[f] = dict(anchors)
-        page.links_to_anchors = links
-
-    return render
