@@ -180,6 +180,17 @@ class PageCache:
             self.store.put_batch(self.batch)
             self.batch = {}
 
+    def begin_child(self) -> None:
+        """In a forked child (kb.engine.background), before it reads the store: a connection of its own."""
+        self.store.reconnect()
+
+    def commit_child(self) -> bool:
+        """In a forked child, at its end: what it made and used written; whether the store took it."""
+        self.flush()
+        self.store.put_batch(self.new)
+        self.store.mark_used(self.used)
+        return self.store.db is not None
+
     def page_markdown(self, markdown: str, page: Any, files: Any) -> None:
         """A hit: the page is not converted and not rendered; a miss: its file lookups are recorded."""
         uri = page.file.src_uri

@@ -183,6 +183,21 @@ class PageStore:
                 pass
             self._fail(exc)
 
+    def mark_used(self, used: Iterable[bytes]) -> None:
+        """Records this build used, kept as if written by it (a forked child's part of the build)."""
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("UPDATE pages SET used=? WHERE key=?", [(self.generation, k) for k in used])
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            self._fail(exc)
+
     def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
         """One transaction: the last new records, the generation of every used key, old records dropped."""
         if self.db is None:

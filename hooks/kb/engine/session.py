@@ -17,7 +17,9 @@ lives on this object, not in module globals.
   put back in ``page_content``, before the entry page is cleaned);
 - ``prerender`` (on_nav): the pages the build cache lacks built in forked
   processes, one per core, and stored; MkDocs then finds them in the cache
-  (``kb.engine.prerender``);
+  (``kb.engine.prerender``); meanwhile this process writes the search index,
+  or, when there are no page children (after an edit), a forked child writes
+  it while MkDocs writes the pages (``kb.engine.background``);
 - ``stamp_pages`` (on_env): every page dated by the data, not the build day
   (reproducible sitemap); Material's navigation partial compact on the pages
   not in the navigation and rendered once per directory (``kb.engine.navcache``);
@@ -46,7 +48,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import messages, navcache, pagecache, prerender, searchmemo
+from kb.engine import background, messages, navcache, pagecache, prerender, searchmemo
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
@@ -78,6 +80,7 @@ class BuildSession:
     bytecode: Any = None  # compiled Jinja templates kept between builds (kb.engine.pagecache)
     jobs: int = 1  # processes for independent work (KB_JOBS, kb.site.workers), read in on_config
     outputs_written: bool = False  # this build's search index and entries.json (``_site_outputs``)
+    background: Any = None  # the child writing them while MkDocs writes pages (kb.engine.background)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -90,6 +93,7 @@ class BuildSession:
         # The live preview's state, when `kb serve` builds this config (kb.preview).
         self.preview = live.of(config)
         self.outputs_written = False
+        self.background = None
         problems = Problems()
         try:
             self.settings = settings = Settings.from_config(config, problems=problems)
@@ -196,8 +200,21 @@ class BuildSession:
 
     def prerender_pages(self, nav: Any, config: Any, files: Files) -> Any:
         """The pages the build cache lacks, built on every core (kb.engine.prerender)."""
-        if self.preview is None:  # meanwhile this process writes the search index (one core: the children have the others)
-            prerender.prerender(self, nav, config, files, meanwhile=lambda: self._site_outputs(config, 1))
+        if self.preview is not None:
+            return nav
+        # Meanwhile this process writes the search index (one core: the children have the others).
+        prerender.prerender(self, nav, config, files, meanwhile=lambda: self._site_outputs(config, 1))
+        cache = self.page_cache
+        if not self.outputs_written and self.jobs > 1 and cache is not None and cache.open:
+            # No page children (e.g. after an edit): the search index in a child while MkDocs writes
+            # the pages here; its files and cache records reach the build through the disk.
+            def work() -> None:
+                cache.begin_child()
+                self._site_outputs(config, 1)
+                if not cache.commit_child():
+                    raise OSError("构建缓存不可用")
+
+            self.background = background.start(work)
         return nav
 
     # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
@@ -259,6 +276,12 @@ class BuildSession:
         if self.preview is not None:  # the preview rewrites the search index and entries.json
             live.after_build(self.preview, config, gen)  # only when their entries change
         else:
+            if self.background is not None:
+                if self.background.wait():
+                    self.outputs_written = True
+                else:  # done here instead
+                    log.info("搜索索引：后台进程未能完成，改由主进程生成")
+                self.background = None
             self._site_outputs(config, self.jobs)
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
