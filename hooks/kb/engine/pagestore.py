@@ -172,31 +172,14 @@ class PageStore:
         if self.db is None or not new:
             return
         rows = self._rows(new)
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            self._fail(exc)
+        self._transaction(lambda db: db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows))
 
     def mark_used(self, used: Iterable[bytes]) -> None:
         """Records this build used, kept as if written by it (a forked child's part of the build)."""
         if self.db is None:
             return
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("UPDATE pages SET used=? WHERE key=?", [(self.generation, k) for k in used])
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            try:
-                self.db.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            self._fail(exc)
+        gen = self.generation
+        self._transaction(lambda db: db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used]))
 
     def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
         """One transaction: the last new records, the generation of every used key, old records dropped."""
@@ -204,15 +187,23 @@ class PageStore:
             return
         gen = self.generation
         rows = self._rows(new)
-        try:
-            db = self.db
-            db.execute("BEGIN IMMEDIATE")
+
+        def write(db: sqlite3.Connection) -> None:
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
             db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
             if self.prune:
                 db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
-            db.execute("COMMIT")
+
+        self._transaction(write)
+
+    def _transaction(self, write: Any) -> None:
+        """``write(db)`` in one write transaction; any failure rolls it back and turns the store off."""
+        assert self.db is not None
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            write(self.db)
+            self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             try:
                 self.db.execute("ROLLBACK")
