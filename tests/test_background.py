@@ -52,6 +52,7 @@ def project(tmp_path: Path, monkeypatch, fork_allowed) -> Path:
     monkeypatch.chdir(project)
     monkeypatch.setenv("KB_JOBS", "2")
     monkeypatch.delenv("KB_NO_CACHE", raising=False)
+    monkeypatch.setattr(background, "MIN_ENTRIES", 1)  # the sample's 26 entries
     warm(project, tmp_path / "first")  # fills the cache (pages in children)
     return project
 

@@ -24,6 +24,8 @@ from kb.site import workers
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
+MIN_ENTRIES = 300  # a smaller knowledge base's search index is made in the build itself (faster than a fork)
+
 
 class Background:
     """One forked child running a piece of the build."""

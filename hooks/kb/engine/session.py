@@ -205,7 +205,8 @@ class BuildSession:
         # Meanwhile this process writes the search index (one core: the children have the others).
         prerender.prerender(self, nav, config, files, meanwhile=lambda: self._site_outputs(config, 1))
         cache = self.page_cache
-        if not self.outputs_written and self.jobs > 1 and cache is not None and cache.open:
+        big = len(self._generator().kb.entries) >= background.MIN_ENTRIES
+        if big and not self.outputs_written and self.jobs > 1 and cache is not None and cache.open:
             # No page children (e.g. after an edit): the search index in a child while MkDocs writes
             # the pages here; its files and cache records reach the build through the disk.
             def work() -> None:
