@@ -109,10 +109,10 @@ def test_a_child_that_dies_costs_only_time(serial, tmp_path: Path, monkeypatch, 
         first[:] = [todo[0].src_uri, len(todo)]
         return todo
 
-    def child(cache, nav, config, files, share, send):
+    def child(cache, nav, config, files, share):
         if share[0].src_uri == first[0]:
             os._exit(3)
-        real_child(cache, nav, config, files, share, send)
+        real_child(cache, nav, config, files, share)
 
     monkeypatch.setattr(prerender, "MIN_PAGES", 16)
     monkeypatch.setattr(prerender, "missing", missing)

@@ -6,9 +6,10 @@ files (the site, the build cache over a connection of its own): nothing
 comes back from the child but its exit status. A child that fails or dies
 costs only time: the caller does the work itself.
 
-Used by kb.engine.session for the search index of a build in which no page
-children run (kb.engine.prerender): after an edit, the index is assembled
-while MkDocs writes the pages.
+Used for the children of kb.engine.prerender (pages the cache lacks) and,
+by kb.engine.session, for the search index of a build in which no page
+children run: after an edit, the index is assembled while MkDocs writes the
+pages.
 """
 
 from __future__ import annotations

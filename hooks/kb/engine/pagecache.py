@@ -127,7 +127,6 @@ class PageCache:
         self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
         self.memos: dict[str, _Memo] = {}  # see memo()
-        self.staged: set[str] = set()  # src_uri of the pages this process stored
         self.prerendered: set[str] = set()  # src_uri of the pages stored by kb.engine.prerender's children
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
@@ -170,10 +169,6 @@ class PageCache:
         key = self._generated_key(uri)
         return key is not None and not self.store.has(key)
 
-    def stored_now(self, uri: str) -> bool:
-        """Whether this process stored the page (kb.engine.prerender)."""
-        return uri in self.staged
-
     def flush(self) -> None:
         """Everything staged so far written to the store."""
         if self.batch:
@@ -181,7 +176,7 @@ class PageCache:
             self.batch = {}
 
     def begin_child(self) -> None:
-        """In a forked child (kb.engine.background), before it reads the store: a connection of its own."""
+        """In a forked child (kb.engine.background, prerender), before it reads the store: a connection of its own."""
         self.store.reconnect()
 
     def commit_child(self) -> bool:
@@ -337,7 +332,6 @@ class PageCache:
             if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
                 record.output = output
                 self._stage(self.keys[uri], record)
-                self.staged.add(uri)
         return output
 
     def _stage(self, key: bytes, value: Any) -> None:

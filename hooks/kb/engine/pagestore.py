@@ -69,6 +69,7 @@ class PageStore:
         self.db: sqlite3.Connection | None = None
         self.generation = 0
         self.prune = True  # drop what the last builds did not use (off for the preview's partial rebuilds)
+        self._inherited: sqlite3.Connection | None = None  # in a forked child: the parent's (see reconnect)
 
     def open(self) -> bool:
         try:
@@ -212,7 +213,7 @@ class PageStore:
             self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
-        if getattr(self, "_inherited", None) is not None:  # a forked child: the parent decides
+        if self._inherited is not None:  # a forked child: the parent decides
             self.db = None
             return
         log.info(f"构建缓存读写失败（{self.path}：{exc}），已删除，下次构建重新生成")

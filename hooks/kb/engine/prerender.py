@@ -4,8 +4,8 @@ MkDocs converts and renders the pages of a build one after another in one
 process: at 10,000 entries, most of a cold build. In ``on_nav`` (after the
 files and the navigation are known, before MkDocs reads the first page),
 ``prerender`` finds the generated pages the build cache (kb.engine.pagecache)
-does not hold, deals them out round-robin to ``KB_JOBS`` forked processes,
-and waits. Each child runs MkDocs' own steps on its share, with this build's
+does not hold, deals them out round-robin to ``KB_JOBS`` forked processes
+(kb.engine.background), and waits. Each child runs MkDocs' own steps on its share, with this build's
 hooks (``_populate_page``: on_pre_page, conversion, on_page_content;
 ``on_env``; ``_build_page``: template, on_post_page), writes nothing to the
 site and stores every finished page in the cache, over a connection of its
@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
+from functools import partial
 from typing import Any
 
+from kb.engine import background
 from kb.site import workers
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
@@ -64,41 +65,24 @@ def prerender(session: Any, nav: Any, config: Any, files: Any, meanwhile: Any = 
         return 0
     cache.flush()  # what this process staged is in the store before the children look
     n = min(session.jobs, len(todo))
-    context = multiprocessing.get_context("fork")
-    children = []
-    gc.collect()
-    gc.freeze()  # the collector would touch (and so copy) every inherited object in the children
+    gc.collect()  # before the fork: the children inherit no garbage
+    children = [child for i in range(n)
+                if (child := background.start(partial(_child, cache, nav, config, files, todo[i::n]))) is not None]
     try:
-        for i in range(n):
-            receive, send = context.Pipe(duplex=False)
-            share = todo[i::n]
-            try:
-                child = context.Process(target=_child, args=(cache, nav, config, files, share, send), daemon=True)
-                child.start()
-            except OSError:  # no more processes allowed: the rest is built here
-                break
-            send.close()
-            children.append((child, receive))
-        stored: set[str] = set()
-        try:
-            if children and meanwhile is not None:
-                meanwhile()
-        finally:  # the children reaped even if ``meanwhile`` failed
-            for child, receive in children:
-                try:
-                    stored.update(receive.recv())
-                except (EOFError, OSError):
-                    log.info("构建缓存：一个并行进程意外结束，它未完成的页面由主进程生成")
-                receive.close()
-                child.join()
-    finally:
-        gc.unfreeze()
+        if children and meanwhile is not None:
+            meanwhile()
+    finally:  # the children reaped even if ``meanwhile`` failed
+        for child in children:
+            if not child.wait():
+                log.info("构建缓存：一个并行进程意外结束，它未完成的页面由主进程生成")
+    # What the children stored is in the store (a page that warned or failed is not).
+    stored = {f.src_uri for f in todo if not cache.lacks(f.src_uri)}
     cache.prerendered = stored
     log.info(f"构建缓存：{len(todo)} 个页面在 {len(children)} 个并行进程中生成，存入 {len(stored)} 个")
     return len(stored)
 
 
-def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any], send: Any) -> None:
+def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any]) -> None:
     """One child: MkDocs' steps for ``share`` (and the navigation's pages), pages stored, nothing written."""
     import mkdocs.commands.build as engine
     from mkdocs.structure.files import InclusionLevel
@@ -106,19 +90,18 @@ def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any], send
 
     _quiet(cache.warnings)
     engine.utils.write_file = lambda *args, **kwargs: None  # this child's copy of MkDocs writes no page
-    cache.store.reconnect()  # the inherited connection belongs to the parent
+    cache.begin_child()  # the inherited connection belongs to the parent
     for page in nav.pages:  # their titles are in the navigation of every page
         try:
             engine._populate_page(page, config, files)
         except Exception:  # noqa: BLE001 - built, and reported, by the parent
-            pass
+            continue
     for f in share:
         if f.page is None:
             Page(None, f, config)
     env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
     doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     in_nav = {id(p) for p in nav.pages}
-    done = []
     for f in share:
         page = f.page
         try:
@@ -130,11 +113,7 @@ def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any], send
         finally:
             if id(page) not in in_nav:
                 page.content = None  # this child needs it no more
-        if cache.stored_now(f.src_uri):
-            done.append(f.src_uri)
     cache.flush()
-    send.send(done if cache.store.db is not None else [])
-    send.close()
 
 
 def _quiet(keep: logging.Handler) -> None:
