@@ -129,6 +129,25 @@ def test_theme_template_change(project: Path) -> None:
     assert reused == 0 and rendered > 40  # every page shows the announcement
 
 
+def test_stylesheet_change_renames_the_bundle_every_page_names(project: Path) -> None:
+    """A source of the style sheet bundle (kb.site.assets) changed: a bundle of another name, and
+    every page names it, from the cache as without it."""
+    def bundles(site: Path) -> list[str]:
+        return sorted(p.name for p in (site / "assets").glob("kb.*.css"))
+
+    [before] = bundles(project.parent / "template" / "warm")
+    law = project / "docs" / "assets" / "kb-law.css"
+    law.write_text(law.read_text(encoding="utf-8") + ".kb-cache-test { color: red; }\n", encoding="utf-8")
+    reused, rendered = step(project, "stylesheet")
+    assert reused == 0 and rendered > 40
+    site = project.parent / "stylesheet" / "warm"
+    [after] = bundles(site)
+    assert after != before and b".kb-cache-test { color: red; }" in (site / "assets" / after).read_bytes()
+    assert not (site / "assets" / "kb-law.css").exists()
+    page = (site / "regulations" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../assets/{after}"' in page and before not in page
+
+
 def test_setting_and_audience_change(project: Path) -> None:
     config = project / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace("    feed_size: 50", "    feed_size: 5"),

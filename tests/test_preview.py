@@ -260,6 +260,27 @@ def test_preview_adds_and_removes_entry_pages(small_project):
 
 
 @pytest.mark.slow
+def test_preview_rebuilds_the_script_bundle_when_a_script_changes(small_project):
+    """A saved script of docs/ (kb.site.assets): the next rebuild writes a new bundle; pages kept from
+    the first build still name the old one, which now has the new bytes too."""
+    from kb.site import assets
+
+    entry, hand_written = "cases/minzu-tuanjie-shequ-2023", "guide"
+    bundle = re.compile(r'<script src="(?:\.\./)*(assets/kb\.[0-9a-f]{8}\.js)"')
+    small_project.build()
+    [old] = bundle.findall(small_project.page(entry))
+    script = small_project.root / "docs" / "assets" / "kb-filter.js"
+    script.write_text(script.read_text(encoding="utf-8") + "// 预览脚本合并测试\n", encoding="utf-8")
+    small_project.build()
+    [new] = bundle.findall(small_project.page(hand_written))  # always rebuilt
+    assert new != old and bundle.findall(small_project.page(entry)) == [old]  # kept, not rendered
+    data = (small_project.site / new).read_bytes()
+    assert "// 预览脚本合并测试\n".encode() in data and (small_project.site / old).read_bytes() == data
+    assert new == assets.bundle_name("js", data)
+    assert not (small_project.site / "assets" / "kb-filter.js").exists()
+
+
+@pytest.mark.slow
 def test_preview_stops_on_an_invalid_entry_and_recovers_when_fixed(small_project, caplog):
     small_project.build()
     rel = "cases/minzu-tuanjie-shequ-2023.md"

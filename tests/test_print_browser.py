@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import serve
+from conftest import ROOT, serve
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,21 @@ HIDDEN = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-search", ".kb-a
 KEPT = [".kb-card", "p:has(> #article-1)", "h1"]
 
 
-# Disables (true) or enables (false) the print stylesheet of the page.
-TOGGLE_PRINT_CSS = """off => { for (const link of document.querySelectorAll('link[rel=stylesheet]'))
-  if (link.href.includes('kb-print.css')) link.disabled = off; }"""
+# Disables (true) or enables (false) the print stylesheet of the page: docs/assets/kb-print.css is
+# part of the page's one bundle of the project's style sheets (kb.site.assets), so the bundle is
+# replaced, in its place, by a copy without it.
+TOGGLE_PRINT_CSS = """async ([off, printCss]) => {
+  const link = document.querySelector('link[rel=stylesheet][href*="assets/kb."]');
+  if (!off) { document.getElementById('kb-without-print').remove(); link.disabled = false; return; }
+  const bundle = await (await fetch(link.href)).text();
+  if (!bundle.includes(printCss)) throw new Error('kb-print.css is not in ' + link.href);
+  const style = document.createElement('style');
+  style.id = 'kb-without-print';
+  style.textContent = bundle.replace(printCss, '');
+  link.after(style);
+  link.disabled = true;
+}"""
+PRINT_CSS = (ROOT / "docs" / "assets" / "kb-print.css").read_text(encoding="utf-8")
 
 
 def pdf_pages(page) -> int:
@@ -45,9 +57,9 @@ def test_regulation_prints_without_the_site_around_it(browser, url):
         # boxes: 2 pages here, 3 with Noto CJK or WenQuanYi), so it is compared with references
         # printed in this run with the same fonts: the page without the print stylesheet (the site
         # around the document takes at least one more page) and, below, the article alone.
-        page.evaluate(TOGGLE_PRINT_CSS, True)
+        page.evaluate(TOGGLE_PRINT_CSS, [True, PRINT_CSS])
         without_stylesheet = pdf_pages(page)
-        page.evaluate(TOGGLE_PRINT_CSS, False)
+        page.evaluate(TOGGLE_PRINT_CSS, [False, PRINT_CSS])
         assert 1 <= pages < without_stylesheet, (pages, without_stylesheet)
         page.emulate_media(media="print")
         shown = {sel: page.locator(sel).first.is_visible() for sel in HIDDEN}

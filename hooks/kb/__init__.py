@@ -10,7 +10,7 @@ only the stages before it (the import-linter contract in pyproject.toml):
 ``settings``   ``extra.kb`` of mkdocs.yml and the ``KB_*`` variables, validated once
 ``analysis``   report sections, articles, citations, versions, review dates
 ``model``      the entry record, the knowledge base and its indexes, audience
-``site``       the page list (``catalog``), page rendering, search index, exports
+``site``       the page list (``catalog``), page rendering, search index, exports, CSS/JS bundles
 ``importer``   ``kb import``: documents staff already have -> entries
 ``publish``    verified, atomic publishing; offline edition
 ``preview``    ``kb serve``: rebuild only what an edit changed

@@ -12,6 +12,10 @@ lives on this object, not in module globals.
   list, and ``feed.xml``; a docs/ file that is a link out of the project, a
   device, FIFO or socket stops the build (also checked in ``configure``,
   before MkDocs walks docs/);
+- ``register_files`` first bundles the project's style sheets and scripts
+  (``extra_css``, ``extra_javascript``) into one file of each kind named by its
+  hash (``kb.site.assets``; under ``kb serve`` also under the names pages kept
+  from earlier rebuilds still use, ``kb.preview.live.bundle_aliases``);
 - ``register_files`` also hands index pages to MkDocs as HTML, not Markdown,
   and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
   put back in ``page_content``, before the entry page is cleaned);
@@ -54,7 +58,7 @@ from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import export, parallel, search, workers
+from kb.site import assets, export, parallel, search, workers
 from kb.site.compact import collapse
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
@@ -155,9 +159,16 @@ class BuildSession:
     def register_files(self, files: Files, config: Any) -> Files:
         gen = self._generator()
         self._refuse(self._docs_file_problems(files, config))
+        # One style sheet and one script per page (kb.site.assets), before the build key: pages name them.
+        bundles = assets.register(files, config)
+        for path, why in bundles.kept:
+            log.info(f"docs/{path} 未合并到 {assets.BUNDLE_DIR}/{assets.PREFIX}.*：{why}，单独加载")
+        if self.preview is not None:
+            for path, content in live.bundle_aliases(self.preview, bundles.bundles):
+                files.append(assets.bundle_file(config, path, content))
         cache = self.page_cache
         if cache is not None:
-            cache.start(self._build_key(files, config), (spec.uri for spec in gen.specs()))
+            cache.start(self._build_key(files, config, bundles.digest), (spec.uri for spec in gen.specs()))
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
             live.add_files(self.preview, files, config, gen,
                            render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
@@ -183,8 +194,9 @@ class BuildSession:
                 files.append(File.generated(config, path, content=text))
         return files
 
-    def _build_key(self, files: Files, config: Any) -> bytes:
-        """What every page of this build depends on besides its own Markdown (kb.engine.pagecache)."""
+    def _build_key(self, files: Files, config: Any, bundles: bytes = b"") -> bytes:
+        """What every page of this build depends on besides its own Markdown (kb.engine.pagecache);
+        ``bundles``: the digest of the bundled style sheets and scripts (their sources left ``files``)."""
         docs = Path(config.docs_dir).resolve()
         own = [(f.src_uri, f.abs_src_path) for f in files
                if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs)]
@@ -194,7 +206,7 @@ class BuildSession:
                 own += [(f"theme:{x.relative_to(p).as_posix()}", str(x)) for x in p.rglob("*") if x.is_file()]
         gen = self._generator()
         return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
-                                                                                   gen.kb.taxonomy.areas))
+                                                                                   gen.kb.taxonomy.areas, bundles.hex()))
 
     # -- on_nav ------------------------------------------------------------------
 

@@ -42,7 +42,11 @@ false) and turns this module on. Then, on every rebuild:
 The first build builds everything (as long as ``mkdocs serve``). Pages
 that were not rebuilt keep the navigation they were built with (e.g. a year
 added by an edit shows in the 年度 menu of rebuilt pages only); restart
-``kb serve`` or run ``mkdocs build`` for a fully consistent site.
+``kb serve`` or run ``mkdocs build`` for a fully consistent site. An edit of
+a style sheet or script of ``docs/`` makes a bundle of another name
+(``kb.site.assets``): rebuilt pages name the new one, and the bundle is also
+written under the names the kept pages use (``bundle_aliases``), so every
+page shows the edit at once.
 
 State lives in this module (the MkDocs hook module is executed again on
 every config load, the ``kb`` package is not), and is committed only when a
@@ -108,6 +112,7 @@ class PreviewState:
     generator_kept: dict[Any, Any] = field(default_factory=dict)  # Generator.kept between rebuilds
     digests: Any = None  # the build cache's digests of what pages show (kb.engine.pagekeys), kept between rebuilds
     static: dict[str, Any] = field(default_factory=dict)  # generated files that are not pages, as last written
+    bundle_names: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (kind, n) -> names pages use
     # Figures of the last build (logged, and read by tests and bench/bench_preview.py).
     rendered: int = 0
     kept: int = 0
@@ -299,6 +304,20 @@ def add_static_files(state: PreviewState, files, config, static: Iterable[tuple[
         state.static[path] = content
         state.planned[path] = _Written(None, b"")
         files.append((KeptFile if kept else File).generated(config, path, content=content))
+
+
+def bundle_aliases(state: PreviewState, bundles: list[Any]) -> list[tuple[str, bytes]]:
+    """(name, bytes) of the current bundles (kb.site.assets.Bundle) under the names of earlier rebuilds'
+    bundles in the same place (the n-th style sheet or script bundle), which kept pages still name."""
+    current = {b.path for b in bundles}
+    out: list[tuple[str, bytes]] = []
+    seen: dict[str, int] = {}
+    for b in bundles:
+        n = seen[b.kind] = seen.get(b.kind, -1) + 1
+        names = state.bundle_names.setdefault((b.kind, n), set())
+        out += [(name, b.content) for name in sorted(names - current)]
+        names.add(b.path)
+    return out
 
 
 def _file_classes():
