@@ -9,7 +9,7 @@ import shutil
 import time
 from pathlib import Path
 
-from kb.engine import pagecache
+from kb.engine import cachedir, pagecache
 from kb.engine.pagekeys import Digests
 from kb.model import cachefile
 from kb.model.cache import EntryCache
@@ -80,14 +80,14 @@ def test_entry_digests_come_from_the_file_bytes(tmp_path: Path) -> None:
     root = _project(tmp_path)
     (root / ".cache").mkdir()
     first, second = Digests(), Digests()
-    kb1 = pagecache.load_entries(root, "all", first)
-    kb2 = pagecache.load_entries(root, "all", second)  # restored from the cache file
+    kb1 = cachedir.load_entries(root, "all", first)
+    kb2 = cachedir.load_entries(root, "all", second)  # restored from the cache file
     assert [first.of(e) for e in kb1.entries] == [second.of(e) for e in kb2.entries]
     report = next(e for e in kb1.entries if e.sections)
     assert first.of(tuple(report.sections)) == second.of(tuple(next(e for e in kb2.entries if e.id == report.id).sections))
     path = root / report.doc.rel
     path.write_text(path.read_text(encoding="utf-8") + "\n又一行。\n", encoding="utf-8")
     third = Digests()
-    kb3 = pagecache.load_entries(root, "all", third)
+    kb3 = cachedir.load_entries(root, "all", third)
     changed = {e.id for e1, e in zip(kb1.entries, kb3.entries) if first.of(e1) != third.of(e)}
     assert changed == {report.id}

@@ -20,7 +20,7 @@ import pytest
 from canary import tree_files
 from conftest import copy_project
 
-from kb.engine import pagecache
+from kb.engine import cachedir, pagecache
 from kb.engine.pagekeys import Digests, Unstable
 
 pytestmark = pytest.mark.slow
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.slow
 CASE = "data/cases/minzu-tuanjie-shequ-2023.md"
 REPORT = "data/reports/moushi-tongzhanbu-2022-niandu.md"
 REUSED = re.compile(r"构建缓存：沿用 (\d+) 个页面，新生成 (\d+) 个")
+MARKDOWN_READ = re.compile(r"从缓存读取 (\d+) 个页面的 Markdown")
 
 
 def start(project: Path, site: Path, cache: bool, env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -39,9 +40,13 @@ def start(project: Path, site: Path, cache: bool, env: dict[str, str] | None = N
                             cwd=project, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+LOGS: dict[int, str] = {}  # pid of a build -> what it logged
+
+
 def finish(proc: subprocess.Popen, cache: bool) -> tuple[int, int]:
     """(pages reused, pages rendered) as the build logged them (0, 0 without the cache)."""
     _, stderr = proc.communicate(timeout=600)
+    LOGS[proc.pid] = stderr
     problems = [ln for ln in stderr.splitlines() if not ln.startswith(("DEBUG", "INFO"))]
     assert proc.returncode == 0, "\n".join(problems[-30:])
     m = REUSED.search(stderr)
@@ -94,8 +99,11 @@ def test_cache_lives_in_the_project_and_is_ignored_by_git(project: Path) -> None
 
 
 def test_unchanged_project_reuses_every_generated_page(project: Path) -> None:
-    reused, rendered = build(project, project.parent / "same", cache=True)
+    proc = start(project, project.parent / "same", cache=True)
+    reused, rendered = finish(proc, cache=True)
     assert reused > 40 and rendered == 0
+    # Pages stored whole: not even their stored Markdown is read (kb.engine.lazypage).
+    assert MARKDOWN_READ.search(LOGS[proc.pid]).group(1) == "0"
     same_site(project.parent / "same", project.parent / "first")
 
 
@@ -161,6 +169,16 @@ def test_damaged_cache_is_rebuilt(project: Path) -> None:
     cold = project.parent / "audience" / "cold"  # the last step's cold build: the same project and settings
     env = {"KB_AUDIENCE": "public"}
     db = project / ".cache" / "kb" / pagecache.DB_NAME
+    # Stored pages (and Markdown) damaged, the small records of their Markdown's digest not: pages
+    # are handed to MkDocs without Markdown (kb.engine.lazypage), which is made when the stored page fails.
+    con = sqlite3.connect(db)
+    assert con.execute("UPDATE pages SET data = x'00' || data WHERE length(data) > 200").rowcount > 20
+    con.commit()
+    con.close()
+    reused, rendered = build(project, project.parent / "after-page-damage", cache=True, env=env)
+    assert rendered > 20
+    same_site(project.parent / "after-page-damage", cold)
+    build(project, project.parent / "refill", cache=True, env=env)  # a damaged store was dropped: filled again
     con = sqlite3.connect(db)
     con.execute("UPDATE pages SET data = x'00' || data")  # every stored record fails its digest
     con.commit()
@@ -176,9 +194,9 @@ def test_damaged_cache_is_rebuilt(project: Path) -> None:
 
 
 def test_disabled_by_environment() -> None:
-    assert pagecache.disabled({"KB_NO_CACHE": "1"})
-    assert not pagecache.disabled({"KB_NO_CACHE": "0"})
-    assert not pagecache.disabled({})
+    assert cachedir.disabled({"KB_NO_CACHE": "1"})
+    assert not cachedir.disabled({"KB_NO_CACHE": "0"})
+    assert not cachedir.disabled({})
 
 
 def test_depends_digests_are_stable_and_refuse_unknown_objects() -> None:

@@ -14,14 +14,13 @@ pages.
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
 import sys
 from typing import Any, Callable
 
-from kb.site import workers
+from kb.site import gcpolicy, workers
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -45,14 +44,12 @@ def start(work: Callable[[], None]) -> Background | None:
     if not workers.can_fork():
         return None
     context = multiprocessing.get_context("fork")
-    gc.freeze()  # the collector would touch (and so copy) every inherited object in the child
-    try:
-        process = context.Process(target=_run, args=(work,), daemon=True)
-        process.start()
-    except OSError:
-        return None
-    finally:
-        gc.unfreeze()
+    with gcpolicy.held():  # the collector would touch (and so copy) every inherited object in the child
+        try:
+            process = context.Process(target=_run, args=(work,), daemon=True)
+            process.start()
+        except OSError:
+            return None
     return Background(process)
 
 

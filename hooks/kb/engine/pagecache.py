@@ -35,71 +35,21 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from kb.engine.cachedir import CACHE_DIR, disabled  # noqa: F401
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
 from kb.engine.pagereplay import PageWarnings, Recorder, replay
 from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-CACHE_DIR = Path(".cache") / "kb"
 CACHED_TEMPLATE = "kb-cached.html"  # the empty theme template of a hit (kb/site/theme)
 BATCH = 256  # finished pages written to the store together, during the build
 _USED = Record(content="")  # a hit whose page is written (its HTML dropped)
-
-
-def bytecode_cache(root: Path) -> Any:
-    """Compiled Jinja templates under ``.cache/kb/jinja`` (Jinja writes them atomically and
-    checks the source checksum and Python version when loading); None if the directory cannot be made."""
-    import jinja2
-
-    directory = root / CACHE_DIR / "jinja"
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(directory))
-
-
-ENTRIES_NAME = "entries.pickle"
-
-
-def load_entries(root: Path, audience: str, digests: Digests | None = None) -> Any:
-    """``KnowledgeBase.load`` reusing the entries parsed by the last build whose files are unchanged
-    (kb.model.cache), and keeping this load's for the next build. ``digests``: seeded with the
-    entries' digests from their files' bytes (kb.engine.pagekeys)."""
-    from kb.model.cache import EntryCache
-    from kb.model.knowledge import KnowledgeBase
-
-    cache, path = EntryCache(), root / CACHE_DIR / ENTRIES_NAME
-    cache.restore(path, code_digest())
-    kb = KnowledgeBase.load(root, audience=audience, cache=cache)
-    if digests is not None:
-        seed_digests(digests, kb, cache)
-    if cache.misses or cache.dropped:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return kb
-        cache.save(path, code_digest())
-    return kb
-
-
-def seed_digests(digests: Digests, kb: Any, cache: Any) -> None:
-    """Each entry's digest from the bytes of its file (``cache``: the kb.model.cache it was loaded with)."""
-    for e in kb.entries:
-        if (d := cache.file_digest(e)) is not None:
-            digests.seed(e, d)
-
-
-def disabled(environ: Any = os.environ) -> bool:
-    """``KB_NO_CACHE=1`` (or any value but empty/0/false/no) turns the cache off."""
-    return environ.get("KB_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no")
 
 
 class PageCache:
@@ -123,6 +73,7 @@ class PageCache:
         self.new: dict[bytes, Any] = {}  # markdown and outputs made by this build
         self.used: list[bytes] = []  # markdown and outputs this build took from the cache
         self.markdown_rendered = 0
+        self.markdown_read = 0  # Markdown texts read from the store (not needed for pages stored whole)
         self.sources: dict[str, str] = {}  # src_uri -> digest of the generated Markdown of this build
         self.batch: dict[bytes, Any] = {}  # finished pages and Markdown not yet written to the store
         self.rendered = 0
@@ -218,38 +169,77 @@ class PageCache:
     def markdown(self, spec: Any, render: Callable[[Any], str]) -> str:
         """A generated page's Markdown: stored under the digest of what it shows
         (``spec.depends``, kb.engine.pagekeys), else ``render(spec)``."""
-        return self.markdown_all([spec], lambda specs: [render(s) for s in specs])[0]
+        text = self.markdown_all([spec], lambda specs: [render(s) for s in specs])[0]
+        assert text is not None
+        return text
 
-    def markdown_all(self, specs: list[Any], render_many: Callable[[list[Any]], list[str]]) -> list[str]:
+    def markdown_all(self, specs: list[Any], render_many: Callable[[list[Any]], list[str]],
+                     lazy: bool = False) -> list[str | None]:
         """``markdown(spec, ...)`` of every spec, in order; the pages not stored are rendered
-        together by ``render_many(specs)`` (on every core, kb.site.parallel)."""
+        together by ``render_many(specs)`` (on every core, kb.site.parallel).
+
+        Beside a page's Markdown, the digest of that Markdown is stored under the digest of what the
+        page shows (``spec.depends``): the key of its final page. With ``lazy``, a page whose final
+        page is stored gets None: its Markdown is neither read nor rendered (a warm build at 10,000
+        entries would read and decompress some 10,000 of them for nothing); ``markdown()`` makes it
+        if MkDocs turns out to need it after all (the stored page cannot be used)."""
         texts: list[Any] = []
-        missing: list[tuple[int, Any, bytes | None]] = []
+        missing: list[tuple[int, Any, bytes | None, bytes | None]] = []
         for spec in specs:
-            key, text = self._stored_markdown(spec)
+            sig = self._shows(spec)
+            key = text = None
+            if sig is not None:
+                if lazy and self._stored_page(spec.uri, sig):
+                    texts.append(None)
+                    continue
+                key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
+                text = self.store.get(key, str)
+                if text is not None:
+                    self.used.append(key)
+                    self.markdown_read += 1
+                    self._digest_of(spec.uri, sig, text)
             if text is None:
-                missing.append((len(texts), spec, key))
+                missing.append((len(texts), spec, key, sig))
             texts.append(text)
-        for (i, spec, key), text in zip(missing, render_many([spec for _, spec, _ in missing]), strict=True):
+        for (i, spec, key, sig), text in zip(missing, render_many([m[1] for m in missing]), strict=True):
             texts[i] = text
             self._new_markdown(key, text)
-        for spec, text in zip(specs, texts):  # a digest, not the text: MkDocs holds every page's Markdown
-            self.sources[spec.uri] = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+            self._digest_of(spec.uri, sig, text)
         return texts
 
-    def _stored_markdown(self, spec: Any) -> tuple[bytes | None, str | None]:
-        """(the store key of a page's Markdown or None if it is not cached, the stored Markdown or None)."""
+    def _stored_page(self, uri: str, sig: bytes) -> bool:
+        """Whether the final page of the page ``uri`` showing ``sig`` is stored (its Markdown's digest
+        taken from the store: the page's key is known without its Markdown)."""
+        digest_key = key_of(self.build, f"markdown-digest:{uri}", sig.hex())
+        digest = self.store.get(digest_key, str)
+        if digest is None:
+            return False
+        self.sources[uri] = digest
+        if not self.store.has(self._generated_key(uri) or b""):
+            return False
+        self.used.append(digest_key)
+        return True
+
+    def _digest_of(self, uri: str, sig: bytes | None, text: str) -> None:
+        """The digest of a page's Markdown, for its key (kept: a digest, not the text: MkDocs holds every
+        page's Markdown), stored under what the page shows when that has a digest."""
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        self.sources[uri] = digest
+        if sig is not None:
+            digest_key = key_of(self.build, f"markdown-digest:{uri}", sig.hex())
+            if self.store.has(digest_key):
+                self.used.append(digest_key)
+            else:
+                self._stage(digest_key, digest)
+
+    def _shows(self, spec: Any) -> bytes | None:
+        """The digest of what a page shows (None: not cached, or no stable digest: keyed by its Markdown)."""
         if not self.open or spec.depends is None:
-            return None, None
+            return None
         try:
-            sig = self.digests.of(spec.depends())
+            return self.digests.of(spec.depends())
         except Unstable:
-            return None, None
-        key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
-        text = self.store.get(key, str)
-        if text is not None:
-            self.used.append(key)
-        return key, text
+            return None
 
     def _new_markdown(self, key: bytes | None, text: str) -> None:
         if key is not None:
@@ -357,7 +347,8 @@ class PageCache:
         self.store.close()
         fresh = len(self.prerendered.intersection(self.hits))  # stored by this build's children
         log.info(f"构建缓存：沿用 {len(self.hits) - fresh} 个页面，新生成 {self.rendered + fresh} 个"
-                 f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成）")
+                 f"（其中 {self.markdown_rendered} 个页面的 Markdown 重新生成），"
+                 f"从缓存读取 {self.markdown_read} 个页面的 Markdown")
 
 
 _MISSING = object()

@@ -19,7 +19,9 @@ that logs a warning or fails in a child is not stored: this process builds it
 again and the warning is shown once, here (``--strict`` still fails). A child
 that dies costs only time: what it did not store is built here.
 
-While the children work, this process does ``meanwhile`` (the session: the search index).
+While the children work, this process forgets the Markdown of their pages
+(``session.release``: made again should it need a page after all) and does
+``meanwhile`` (the session: the search index).
 
 Every page in the navigation is read by each child too (not stored): the
 navigation shows their titles, which MkDocs learns by reading them.
@@ -69,6 +71,8 @@ def prerender(session: Any, nav: Any, config: Any, files: Any, meanwhile: Any = 
     children = [child for i in range(n)
                 if (child := background.start(partial(_child, cache, nav, config, files, todo[i::n]))) is not None]
     try:
+        if children:  # they have the pages' Markdown now: this process lets go of its copy
+            session.release(todo)
         if children and meanwhile is not None:
             meanwhile()
     finally:  # the children reaped even if ``meanwhile`` failed

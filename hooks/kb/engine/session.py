@@ -52,13 +52,14 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, messages, navcache, pagecache, prerender, searchmemo
+from kb.engine import background, cachedir, messages, navcache, pagecache, prerender, searchmemo
+from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import assets, export, parallel, search, workers
+from kb.site import assets, export, gcpolicy, parallel, search, workers
 from kb.site.compact import collapse
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
@@ -126,11 +127,15 @@ class BuildSession:
             kb = live.load(self.preview, root, settings.audience)
             # Kept between rebuilds (unchanged entries are the same objects) and seeded like a build's.
             digests = self.preview.digests = self.preview.digests or pagecache.Digests()
-            pagecache.seed_digests(digests, kb, self.preview.cache)
-        elif not pagecache.disabled():  # parsed entries kept between builds (kb.model.cache)
-            kb = pagecache.load_entries(root, settings.audience, digests)
+            cachedir.seed_digests(digests, kb, self.preview.cache)
         else:
-            kb = KnowledgeBase.load(root, audience=settings.audience)
+            gcpolicy.build_started()  # the collector through a build (kb.site.gcpolicy)
+            with gcpolicy.paused():  # what the load makes stays alive
+                if not cachedir.disabled():  # parsed entries kept between builds (kb.model.cache)
+                    kb = cachedir.load_entries(root, settings.audience, digests)
+                else:
+                    kb = KnowledgeBase.load(root, audience=settings.audience)
+            gcpolicy.hold()  # ... and out of every later collection's sight until the build ends
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
         for problem in kb.problems.warnings:
             log.info(str(problem))  # warnings must not fail a strict build
@@ -146,12 +151,12 @@ class BuildSession:
         config.nav = gen.nav(config.nav)
         # The build cache (kb.engine.pagecache), for `kb serve` too: there a page the preview
         # renders again (its first build: every page) is still taken from the cache when it has it.
-        use_cache = not pagecache.disabled()
+        use_cache = not cachedir.disabled()
         self.page_cache = pagecache.PageCache(root, config, partial=self.preview is not None,
                                               digests=digests) if use_cache else None
         gen.memo = self.page_cache.memo if self.page_cache is not None else None  # e.g. 各单位对照 texts
         if use_cache and self.preview is None:  # compiled templates kept between builds too (the preview: in memory)
-            self.bytecode = gen.env.bytecode_cache = pagecache.bytecode_cache(root)
+            self.bytecode = gen.env.bytecode_cache = cachedir.bytecode_cache(root)
         return config
 
     # -- on_files ----------------------------------------------------------------
@@ -179,20 +184,40 @@ class BuildSession:
                     raise PluginError(f"docs/{spec.uri} 与自动生成的页面同名，请改名或移走")
             # The pages' Markdown on every core (kb.site.parallel); from the build cache when stored.
             render_many = partial(parallel.render_all, gen, processes=self.jobs)
-            texts = cache.markdown_all(specs, render_many) if cache is not None else render_many(specs)
+            # Without the Markdown of a page whose final page is stored (made only if MkDocs needs it).
+            texts = cache.markdown_all(specs, render_many, lazy=True) if cache is not None else render_many(specs)
             for i, spec in enumerate(specs):
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-                # Index pages and the generated blocks of entry pages skip Markdown (kb.site.rawhtml).
-                content = self.raw_html.stash_page(spec, texts[i])
+                text = texts[i]
                 texts[i] = ""  # one copy of a page's Markdown at a time
-                files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
+                # Index pages and the generated blocks of entry pages skip Markdown (kb.site.rawhtml).
+                content = None if text is None else self.raw_html.stash_page(spec, text)
+                if cache is None:
+                    files.append(File.generated(config, spec.uri, content=content, inclusion=inclusion))
+                else:
+                    files.append(LazyPage.later(config, spec.uri, partial(self._page_markdown, spec), content,
+                                                inclusion=inclusion))
         if self.preview is not None:  # kept when unchanged (kb.preview.live)
             live.add_static_files(self.preview, files, config, gen.static_files())
         else:
             for path, text in gen.static_files():  # feed.xml, 各单位对照 JSON, compilations
                 files.append(File.generated(config, path, content=text))
         return files
+
+    def release(self, files: list[Any]) -> None:
+        """Generated pages this process will not convert (kb.engine.prerender's children build them):
+        their Markdown and stashed HTML forgotten, made again if needed after all."""
+        for f in files:
+            if isinstance(f, LazyPage):
+                f.drop()
+                self.raw_html.forget(f.src_uri)
+
+    def _page_markdown(self, spec: Any) -> str:
+        """What MkDocs gets for a ``LazyPage`` when it reads it after all."""
+        gen = self._generator()
+        assert self.page_cache is not None
+        return self.raw_html.stash_page(spec, self.page_cache.markdown(spec, gen.render))
 
     def _build_key(self, files: Files, config: Any, bundles: bytes = b"") -> bytes:
         """What every page of this build depends on besides its own Markdown (kb.engine.pagecache);
@@ -300,6 +325,8 @@ class BuildSession:
             offline.write_script_shards(config.site_dir)
         if self.page_cache is not None:
             self.page_cache.finish()
+        if self.preview is None:
+            gcpolicy.build_ended()
 
     def _site_outputs(self, config: Any, processes: int) -> None:
         """The search index and ``entries.json``, once per build: while the children of

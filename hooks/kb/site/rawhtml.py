@@ -57,6 +57,11 @@ class RawHtml:
             return stashed.restore(html)
         return self.pages.pop(src_uri, html)
 
+    def forget(self, src_uri: str) -> None:
+        """What was stashed for one page dropped (it is made again if the page is read after all)."""
+        self.pages.pop(src_uri, None)
+        self.blocks.pop(src_uri, None)
+
     def clear(self) -> None:
         self.pages.clear()
         self.blocks.clear()

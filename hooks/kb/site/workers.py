@@ -14,11 +14,12 @@ this process.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import threading
 from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from kb.site import gcpolicy
 
 JOBS_ENV = "KB_JOBS"
 
@@ -63,19 +64,18 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any], processes: int) -> 
         return list(map(fn, items))
     _TASK = fn
     try:
-        gc.freeze()  # the collector would touch (and so copy) every inherited object in the workers
-        try:
-            pool = multiprocessing.get_context("fork").Pool(processes)
-        except OSError:  # no more processes allowed: in this process
-            _TASK = None
-            return list(map(fn, items))
-        with pool:
-            results = list(pool.imap(_run, items))
-        pool.join()
-        return results
+        with gcpolicy.held():  # the collector would touch (and so copy) every inherited object in the workers
+            try:
+                pool = multiprocessing.get_context("fork").Pool(processes)
+            except OSError:  # no more processes allowed: in this process
+                _TASK = None
+                return list(map(fn, items))
+            with pool:
+                results = list(pool.imap(_run, items))
+            pool.join()
+            return results
     finally:
         _TASK = None
-        gc.unfreeze()
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:

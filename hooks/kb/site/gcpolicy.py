@@ -1,0 +1,95 @@
+"""CPython's cyclic garbage collector during a build.
+
+A build of 10,000 entries holds millions of long-lived objects (the entries,
+their sections, articles and analyses). The collector's full collections walk
+all of them again and again while they are created (unpickled from the
+entry cache, or parsed) and while pages are made, although none of them is
+garbage: about a quarter of a warm build's CPU time at 10,000 entries
+(``gc.disable()`` for a whole warm build: 12.3-13.4 s user instead of 15.3-16.2 s).
+
+- ``paused()``: no collection while a block creates objects that stay alive
+  (the knowledge base's load);
+- ``hold()`` / ``release()``: objects alive now moved out of the collector's
+  sight (``gc.freeze``) until released; nested holds (the build's, and each
+  fork's: a child's collector would otherwise touch, and so copy, every
+  inherited object) release only when the outermost does;
+- ``build_started()`` / ``build_ended()``: for the rest of a build, the
+  youngest generation collected every 50,000 allocations instead of 700
+  (cycles made by pages, e.g. a Markdown converter's, are still collected),
+  and what the build held released at its end; a build that failed is
+  released by the next one's start (``mkdocs serve`` builds again in one process).
+
+Reference counting frees everything that is not in a cycle whether frozen or
+not; only cyclic garbage among frozen objects waits for the release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from typing import Iterator
+
+BUILD_THRESHOLD = (50_000, 20, 20)
+
+_holds = 0
+_saved_threshold: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """No collection inside the block (objects created there stay alive)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def hold() -> None:
+    """Everything alive now out of the collector's sight until the matching ``release()``."""
+    global _holds
+    _holds += 1
+    gc.freeze()
+
+
+def release() -> None:
+    """The matching end of ``hold()``: the outermost one gives the objects back to the collector."""
+    global _holds
+    if _holds == 0:
+        return
+    _holds -= 1
+    if _holds == 0:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    hold()
+    try:
+        yield
+    finally:
+        release()
+
+
+def build_started() -> None:
+    """A build begins: what an earlier (failed) build left held is released, collections made rarer."""
+    global _holds, _saved_threshold
+    if _holds:
+        _holds = 0
+        gc.unfreeze()
+    if _saved_threshold is None:
+        _saved_threshold = gc.get_threshold()
+    gc.set_threshold(*BUILD_THRESHOLD)
+
+
+def build_ended() -> None:
+    """The build is done: the collector as it was before it."""
+    global _holds, _saved_threshold
+    if _holds:
+        _holds = 0
+        gc.unfreeze()
+    if _saved_threshold is not None:
+        gc.set_threshold(*_saved_threshold)
+        _saved_threshold = None
