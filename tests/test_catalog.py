@@ -43,7 +43,7 @@ def test_every_page_once_entries_and_search_outside_the_nav():
     search = next(s for s in specs if s.uri == "search/index.md")
     assert not search.in_nav
     # Every page with a signature: areas, types, years, pending, entries.
-    sigs = catalog.signatures(specs, "ctx")
+    sigs = catalog.signatures(specs, "ctx", catalog.Labels.of(kb.entries))
     assert set(entry_specs) <= set(sigs)
     assert {area_uri(s) for s in kb.taxonomy.slugs} <= set(sigs)
     assert PENDING_URI in sigs and HOME_URI not in sigs
@@ -66,4 +66,37 @@ def test_a_page_added_in_one_place_reaches_nav_build_and_preview(monkeypatch):
     state = preview.PreviewState()
     planned = {p.src_uri: p for p in preview.plan(state, gen)}
     assert "extra/index.md" in planned and not planned["extra/index.md"].kept
-    assert state.planned["extra/index.md"].signature == ((gen.site_title, gen.directory_urls), ("v1",))
+    assert state.planned["extra/index.md"].signature == ((gen.site_title, gen.directory_urls), state.labels, ("v1",))
+
+
+def test_labels_are_one_value_kept_while_no_version_label_changes():
+    kb = KnowledgeBase.load(ROOT)
+    first = catalog.Labels.of(kb.entries)
+    assert first.pairs, "the sample has entries that share a title (version labels)"
+    assert catalog.Labels.of(kb.entries, first) is first
+    entry = first.pairs[0][0]
+    old = entry.version_label
+    entry.version_label = "2099年"  # in place, as a reload does for an unchanged entry
+    try:
+        changed = catalog.Labels.of(kb.entries, first)
+        assert changed is not first and changed != first
+    finally:
+        entry.version_label = old
+
+
+def test_preview_renders_again_the_pages_of_an_entry_whose_label_changed():
+    kb = KnowledgeBase.load(ROOT)
+    gen = Generator(kb)
+    state = preview.PreviewState()
+    list(preview.plan(state, gen))
+    state.written, state.planned = state.planned, None  # as a successful build commits it
+    assert all(p.kept for p in preview.plan(state, gen) if p.src_uri in state.written)
+    state.written, state.planned = state.planned, None
+    entry = next(e for e in kb.entries if e.version_label)
+    old = entry.version_label
+    entry.version_label = "2099年"
+    try:
+        planned = {p.src_uri: p for p in preview.plan(state, gen)}
+    finally:
+        entry.version_label = old
+    assert not planned[entry.src_uri].kept  # rendered again: its version history shows the label

@@ -121,7 +121,7 @@ def test_a_listing_declared_once_gives_one_spec_per_page(kb):
     # Pages beyond the first are reached through the pager, not the navigation.
     assert gen.nav() == Generator(kb, settings=Settings(page_size=1000)).nav()
     # Every page has its own signature (the live preview and the page cache key on it).
-    sigs = catalog.signatures(specs, "ctx")
+    sigs = catalog.signatures(specs, "ctx", catalog.Labels.of(kb.entries))
     assert all(s.uri in sigs for s in pages) and len({repr(sigs[s.uri]) for s in pages}) == len(pages)
     # Every regulation once, in listing order, over the pages.
     shown = [resolve(s.uri, href) for s in pages

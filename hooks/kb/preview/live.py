@@ -110,6 +110,7 @@ class PreviewState:
     search: SearchWriter = field(default_factory=SearchWriter)
     raw_html: RawHtml = field(default_factory=RawHtml)  # index pages of this build (kb.site.rawhtml)
     generator_kept: dict[Any, Any] = field(default_factory=dict)  # Generator.kept between rebuilds
+    labels: Any = None  # the entries' version labels of the last build (kb.site.catalog.Labels)
     digests: Any = None  # the build cache's digests of what pages show (kb.engine.pagekeys), kept between rebuilds
     static: dict[str, Any] = field(default_factory=dict)  # generated files that are not pages, as last written
     bundle_names: dict[tuple[str, int], set[str]] = field(default_factory=dict)  # (kind, n) -> names pages use
@@ -185,7 +186,8 @@ def plan(state: PreviewState, gen: "Generator", render: Any = None) -> Iterator[
     ``render(spec)`` makes a page's Markdown: the build cache's (kb.engine.pagecache), else ``gen.render``."""
     speed_up_env(gen.env)
     specs = gen.specs()
-    sigs = catalog.signatures(specs, (gen.site_title, gen.directory_urls))
+    state.labels = catalog.Labels.of(gen.kb.entries, state.labels)  # kept object while no label changed
+    sigs = catalog.signatures(specs, (gen.site_title, gen.directory_urls), state.labels)
     titled = _titled_in_nav(catalog.nav(specs))
     written = state.written
     planned: dict[str, _Written] = {}
