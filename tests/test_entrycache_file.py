@@ -91,3 +91,45 @@ def test_entry_digests_come_from_the_file_bytes(tmp_path: Path) -> None:
     kb3 = cachedir.load_entries(root, "all", third)
     changed = {e.id for e1, e in zip(kb1.entries, kb3.entries) if first.of(e1) != third.of(e)}
     assert changed == {report.id}
+
+
+def test_citations_found_again_for_an_audience_are_reused_while_the_documents_stay(tmp_path: Path) -> None:
+    """A public policy cites a law only the internal edition shows: the public knowledge base scans
+    the policy again (the citation is pending there). That rescan is kept with the entry
+    (``EntryCache.restricted``, in the cache file too) while no document changed."""
+    root = _project(tmp_path)
+    law = root / "data/regulations/minying-jingji-cujinfa-2025.md"
+    law.write_text(law.read_text(encoding="utf-8").replace("audience: public", "audience: internal"),
+                   encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(law, (old, old))
+    src = "cujin-minying-jingji-fazhan-zhuangda-yijian-2023"
+
+    def public(cache: EntryCache | None) -> KnowledgeBase:
+        return KnowledgeBase.load(root, audience="public", cache=cache)
+
+    def citations(kb: KnowledgeBase) -> list:
+        return [(c.text, c.target) for c in kb.citations.by_source[src]]
+
+    fresh = public(None)
+    assert ("《中华人民共和国民营经济促进法》", None) in citations(fresh)  # hidden: pending, not linked
+    cache = EntryCache()
+    first = public(cache)
+    assert [r[0].id for r in cache.restricted.results.values()] == [src]
+    second = public(cache)
+    assert second.citations.by_source[src] is first.citations.by_source[src]  # reused
+    assert citations(second) == citations(fresh)
+
+    path = tmp_path / "entries.pickle"
+    cache.save(path, STAMP)
+    restored = EntryCache()
+    assert restored.restore(path, STAMP) and [r[0].id for r in restored.restricted.results.values()] == [src]
+    assert citations(public(restored)) == citations(fresh)
+
+    # A document changed: the rescan is made again (it may resolve differently).
+    other = root / "data/regulations/tongzhan-gongzuo-tiaoli-2020.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n补充一行。\n", encoding="utf-8")
+    os.utime(other, (old, old))
+    third = public(cache)
+    assert third.citations.by_source[src] is not first.citations.by_source[src]
+    assert citations(third) == citations(public(None))

@@ -36,6 +36,7 @@ from kb.problems import Problems
 from kb.analysis.versions import Families, Family
 
 if TYPE_CHECKING:  # pragma: no cover
+    from kb.model.cache import EntryMemo
     from kb.model.entry import Entry
     from kb.model.knowledge import KnowledgeBase
 
@@ -93,7 +94,8 @@ def families_within(families: Families, ids: AbstractSet[str]) -> Families:
 
 def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapping[str, Entry] | None" = None,
                      structures: "Mapping[str, Structure] | None" = None,
-                     families: Families | None = None) -> CitationIndex:
+                     families: Families | None = None, memo: "EntryMemo | None" = None,
+                     wider_docs: tuple = ()) -> CitationIndex:
     """The citations made by the entries ``ids``, as if the knowledge base held
     only them: an entry whose citations all stay within ``ids`` keeps its list
     (the same object: the live preview compares by identity); an entry citing
@@ -101,7 +103,11 @@ def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapp
     (``entries``, ``structures``, ``families``, all narrowed to ``ids``), so the
     citation resolves to the newest visible version of the family, or else is
     pending exactly like a document nobody has. Pending documents and
-    backlinks are then derived as ``kb.analysis.citations.analyse`` does."""
+    backlinks are then derived as ``kb.analysis.citations.analyse`` does.
+
+    ``memo`` (``EntryCache.restricted``): an unchanged entry's rescan is reused while the
+    documents are the same objects, as in ``analyse``: those of the wider knowledge base
+    (``wider_docs``: the families follow from them) and the visible ones."""
     out = CitationIndex()
     stale = [src for src, cites in index.by_source.items()
              if src in ids and any(c.target is not None and c.target not in ids for c in cites)]
@@ -112,8 +118,17 @@ def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapp
         docs = [e for e in entries.values() if e.type in ("regulation", "policy")]
         titles = TitleIndex(docs, families)
         by_id = dict(entries)
+        narrowed = dict(structures or {})
+        if memo is not None:  # what the rescans resolve to: every document (families) and the visible ones
+            memo.begin((wider_docs, tuple(docs)))
         for src in stale:
-            rescanned[src] = _scan(by_id[src], titles, dict(structures or {}), by_id, Problems())  # reported already
+            e = by_id[src]
+            if memo is not None:  # problems: reported already by the full analysis
+                rescanned[src] = memo.get(e, lambda p, e=e: _scan(e, titles, narrowed, by_id, p), Problems())
+            else:
+                rescanned[src] = _scan(e, titles, narrowed, by_id, Problems())
+        if memo is not None:
+            memo.end()
     for src in sorted(index.by_source):
         if src not in ids:
             continue

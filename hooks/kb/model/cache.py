@@ -19,7 +19,8 @@ pickle file (``save`` / ``restore``, see kb.model.cachefile: after a few
 edits only a small delta file is written): written atomically, stamped with
 the code's digest, and ignored when the stamp differs or the file cannot be
 read. The per-file results are kept, and with them the memoised per-entry
-analyses (``EntryMemo``: article structures, citations found in an entry) of
+analyses (``EntryMemo``: article structures, citations found in an entry, and those found
+again for the build's audience) of
 those entries; the cross-entry results are not kept.
 """
 
@@ -109,6 +110,7 @@ class EntryCache:
     dropped: int = 0  # results of files that are gone
     structures: EntryMemo = field(default_factory=EntryMemo)  # articles.parse per regulation/policy
     citations: EntryMemo = field(default_factory=EntryMemo)  # citations found per entry
+    restricted: EntryMemo = field(default_factory=EntryMemo)  # an entry's citations rescanned for an audience
     kept: Any = field(default=None, repr=False)  # what the file ``save`` writes holds (kb.model.cachefile)
 
     def reset_if(self, context: Hashable) -> None:
@@ -117,6 +119,7 @@ class EntryCache:
             self.slots.clear()
             self.structures = EntryMemo()
             self.citations = EntryMemo()
+            self.restricted = EntryMemo()
             self.context = context
 
     def load(self, path: Path, load_one: Callable[[Path, Problems], "Entry | None"],

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DELTA_SHARE = 0.05  # the delta holds at most this share of the files (at least DELTA_MIN)
 DELTA_MIN = 20
-MEMOS = ("structures", "citations")  # the EntryMemo attributes of an EntryCache kept with the entries
+MEMOS = ("structures", "citations", "restricted")  # the EntryMemo attributes of an EntryCache kept with the entries
 _ERRORS = (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError)
 
 

@@ -112,7 +112,10 @@ class KnowledgeBase:
         self.structures = {k: v for k, v in within.structures.items() if k in ids}
         self.families = audience_mod.families_within(within.families, ids)
         self.citations = audience_mod.citations_within(within.citations, ids, {e.id: e for e in self.entries},
-                                                        self.structures, self.families)
+                                                        self.structures, self.families,
+                                                        memo=cache.restricted if cache else None,
+                                                        wider_docs=tuple(e for e in within.entries
+                                                                         if isinstance(e.meta, DocumentBase)))
 
     def __repr__(self) -> str:
         return (f"<KnowledgeBase {str(self.root)!r} audience={self.audience} "
@@ -178,9 +181,9 @@ class KnowledgeBase:
         name_versions(entries)  # 宗教事务条例（2017年修订）beside 宗教事务条例（2004年）
         kb = cls(root, taxonomy, entries, problems, cache=cache)  # analyses versions and citations
         cascade.suppress(problems, failures, kb.entries)  # problems that only follow from a failed file
-        return kb.restricted_to(audience)
+        return kb.restricted_to(audience, cache=cache)
 
-    def restricted_to(self, audience: str) -> "KnowledgeBase":
+    def restricted_to(self, audience: str, cache: EntryCache | None = None) -> "KnowledgeBase":
         """The knowledge base of the entries visible to ``audience`` (see
         ``kb.model.audience``): a new object built through the constructor
         (``within=self``); ``self`` is left unchanged. Returns ``self`` when it
@@ -192,7 +195,7 @@ class KnowledgeBase:
         shown = [e for e in self.entries if audience_mod.visible(e.meta.audience, audience)]
         if audience == self.audience and len(shown) == len(self.entries):
             return self
-        return type(self)(self.root, self.taxonomy, shown, self.problems, audience=audience, within=self)
+        return type(self)(self.root, self.taxonomy, shown, self.problems, audience=audience, within=self, cache=cache)
 
     def raise_for_errors(self) -> None:
         if self.problems.errors:
