@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kb.analysis.sections import Section
 from kb.schema.models import PERIODS, TYPE_DIRS, DocumentBase, EntryBase
@@ -88,9 +89,10 @@ class Entry:
                 shares[slug] = shares.get(slug, 0.0) + max(1, len(s.text)) / total
         return shares
 
-    @property
+    @cached_property
     def listed_areas(self) -> list[str]:
-        """The areas whose pages list this entry. A report: those of its ``areas`` that
+        """The areas whose pages list this entry (computed once: an entry's sections are
+        fixed when it is loaded, and the live preview reuses unchanged entries). A report: those of its ``areas`` that
         its sections hold a substantial share of (``REPORT_AREA_SHARE``, and always the
         largest), not every area some paragraph touches; without classified sections,
         its ``areas``. Other entries: their ``areas``."""
@@ -103,9 +105,9 @@ class Entry:
         top = max(declared, key=lambda a: shares[a])
         return [a for a in self.meta.areas if a == top or shares.get(a, 0.0) >= REPORT_AREA_SHARE]
 
-    @property
+    @cached_property
     def classified_sections(self) -> list[Section]:
-        """Sections with their own text: the ones shown on area pages."""
+        """Sections with their own text: the ones shown on area pages (computed once, see ``listed_areas``)."""
         return [s for s in self.sections if s.has_text]
 
 
