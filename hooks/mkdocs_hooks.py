@@ -28,6 +28,10 @@ def on_config(config):
     return _current().configure(config)
 
 
+def on_pre_build(config) -> None:
+    _current().pre_build(config)
+
+
 def on_files(files, config):
     return _current().register_files(files, config)
 

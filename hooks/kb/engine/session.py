@@ -52,7 +52,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, cachedir, messages, navcache, pagecache, prerender, searchmemo
+from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, prerender, searchmemo
 from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
@@ -86,11 +86,13 @@ class BuildSession:
     jobs: int = 1  # processes for independent work (KB_JOBS, kb.site.workers), read in on_config
     outputs_written: bool = False  # this build's search index and entries.json (``_site_outputs``)
     background: Any = None  # the child writing them while MkDocs writes pages (kb.engine.background)
+    dirty: bool | None = None  # MkDocs' --dirty as on_startup said (None: no on_startup, not known)
+    kept_dirs: Any = None  # the output's folders kept from the last build (kb.engine.outdir)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
         messages.install()  # the engine's progress messages in Chinese
-        return cls(command=command)
+        return cls(command=command, dirty=dirty)
 
     # -- on_config ---------------------------------------------------------------
 
@@ -159,11 +161,24 @@ class BuildSession:
             self.bytecode = gen.env.bytecode_cache = cachedir.bytecode_cache(root)
         return config
 
+    # -- on_pre_build -------------------------------------------------------------
+
+    def pre_build(self, config: Any) -> None:
+        """The output's folders kept while MkDocs empties it (kb.engine.outdir): not in a dirty build
+        (nothing is emptied), nor when no on_startup said whether the build is dirty."""
+        self.kept_dirs = None
+        if self.preview is None and self.dirty is False:
+            self.kept_dirs = outdir.Keeper.start(config.site_dir)
+
     # -- on_files ----------------------------------------------------------------
 
     def register_files(self, files: Files, config: Any) -> Files:
+        if self.kept_dirs is not None:  # MkDocs has emptied the output: its folders back
+            self.kept_dirs.restore()
         gen = self._generator()
-        self._refuse(self._docs_file_problems(files, config))
+        root = Path(config.config_file_path).resolve().parent
+        listed = (f.abs_src_path for f in files if f.abs_src_path)
+        self._refuse(source_files.listed_problems(listed, Path(config.docs_dir), root))
         # One style sheet and one script per page (kb.site.assets), before the build key: pages name them.
         bundles = assets.register(files, config)
         for path, why in bundles.kept:
@@ -325,6 +340,9 @@ class BuildSession:
             offline.write_script_shards(config.site_dir)
         if self.page_cache is not None:
             self.page_cache.finish()
+        if self.kept_dirs is not None:
+            self.kept_dirs.finish()
+            self.kept_dirs = None
         if self.preview is None:
             gcpolicy.build_ended()
 
@@ -362,19 +380,6 @@ class BuildSession:
             produce()
         else:
             self.page_cache.outputs(name, value, config.site_dir, [str(p) for p in paths], produce)
-
-    @staticmethod
-    def _docs_file_problems(files: Files, config: Any) -> list[str]:
-        """The files MkDocs took from docs/ (theme files aside) that are not regular files of the project."""
-        root = Path(config.config_file_path).resolve().parent
-        docs = Path(config.docs_dir)
-        out = []
-        for f in files:
-            if f.abs_src_path and Path(f.abs_src_path).is_relative_to(docs):
-                problem = source_files.file_problem(Path(f.abs_src_path), root)
-                if problem:
-                    out.append(f"{Path(config.docs_dir).name}/{f.src_uri}: {problem}")
-        return out
 
     @staticmethod
     def _refuse(problems: list[str]) -> None:

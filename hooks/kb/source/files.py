@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Iterable
 
 
 def file_problem(path: Path, root: Path) -> str | None:
@@ -68,4 +69,19 @@ def tree_problems(directory: Path, root: Path) -> list[str]:
             problem = file_problem(here / name, root)
             if problem:
                 out.append(f"{rel(here / name)}: {problem}")
+    return out
+
+
+def listed_problems(paths: Iterable[str], docs: Path, root: Path) -> list[str]:
+    """``tree_problems`` for the files an engine listed (``paths``: absolute; theme files, those
+    outside ``docs``, are not looked at): the engine may have followed a link the walk of
+    ``tree_problems`` could not see."""
+    root = root.resolve()
+    out = []
+    for p in paths:
+        path = Path(p)
+        if path.is_relative_to(docs):
+            problem = file_problem(path, root)
+            if problem:
+                out.append(f"{docs.name}/{path.relative_to(docs).as_posix()}: {problem}")
     return out

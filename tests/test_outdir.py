@@ -1,0 +1,131 @@
+"""kb.engine.outdir: the output's folders kept from one build to the next while every file is
+removed as MkDocs' cleaning removes it; the site equals one built into an emptied directory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mkdocs.utils import clean_directory
+
+from canary import tree_files
+from conftest import copy_project
+from kb.engine.outdir import Keeper
+
+
+def dirs_of(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir() and not p.is_symlink()}
+
+
+def old_output(site: Path, outside: Path) -> None:
+    (site / "a/b/c").mkdir(parents=True)
+    (site / "a/b/c/index.html").write_text("旧页面")
+    (site / "a/b/.hidden").write_text("隐藏文件")
+    (site / "a/gone/deeper").mkdir(parents=True)
+    (site / "a/gone/deeper/x.html").write_text("删掉的条目")
+    (site / "top.html").write_text("顶层文件")
+    (site / ".git/objects").mkdir(parents=True)  # hidden at the top: MkDocs leaves it alone
+    (site / ".git/objects/keep").write_text("发布分支")
+    (site / ".git/empty").mkdir()
+    outside.mkdir()
+    (outside / "elsewhere.txt").write_text("站点以外的文件")
+    (site / "a/link").symlink_to(outside, target_is_directory=True)
+
+
+def test_files_go_folders_stay_and_end_as_after_mkdocs_cleaning(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    keeper = Keeper.start(site)
+    assert keeper is not None
+    # Moved aside: MkDocs' cleaning finds only the top-level file.
+    assert sorted(p.name for p in site.iterdir()) == [".git", "top.html"]
+    stash = [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
+    assert len(stash) == 1 and not [p for p in stash[0].rglob("*") if p.is_file()]
+    clean_directory(str(site))
+    keeper.restore()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
+    assert (site / "a/b/c").is_dir() and not (site / "a/b/c/index.html").exists()
+    assert not (site / "a/link").exists()  # a link is removed, never followed
+    assert (tmp_path / "outside/elsewhere.txt").read_text() == "站点以外的文件"
+    # This build writes a page in a kept folder and one in a new folder.
+    (site / "a/b/c/index.html").write_text("新页面")
+    (site / "n/m").mkdir(parents=True)
+    (site / "n/m/index.html").write_text("新条目")
+    keeper.finish()
+
+    # The same writes into a directory MkDocs emptied itself.
+    ref = tmp_path / "ref"
+    old_output(ref, tmp_path / "outside2")
+    clean_directory(str(ref))
+    for rel, text in (("a/b/c/index.html", "新页面"), ("n/m/index.html", "新条目")):
+        (ref / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ref / rel).write_text(text)
+    assert tree_files(site) == tree_files(ref)
+    assert dirs_of(site) == dirs_of(ref)  # folders this build left empty are gone (.git's kept)
+
+
+def test_a_build_stopped_half_way_leaves_nothing_the_next_one_keeps(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    Keeper.start(site)  # the build stops here: folders are in the hidden sibling
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
+    (site / "a").mkdir()
+    (site / "a/p.html").write_text("x")
+    keeper = Keeper.start(site)
+    assert keeper is not None and [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")] == [
+        keeper.stash.name]
+    keeper.finish()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
+    assert not (site / "a").exists()
+
+
+def test_nothing_to_keep(tmp_path: Path) -> None:
+    assert Keeper.start(tmp_path / "missing") is None
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "only.html").write_text("x")
+    assert Keeper.start(tmp_path / "site") is None
+
+
+@pytest.mark.slow
+def test_rebuild_into_the_same_directory_equals_a_build_into_an_empty_one(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "KB_JOBS": "1"}
+
+    def build(site: Path) -> None:
+        ran = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                             cwd=project, env=env, capture_output=True, text=True, timeout=600)
+        assert ran.returncode == 0, ran.stderr[-2000:]
+
+    site = tmp_path / "site"
+    build(site)
+    case = next((project / "data/cases").glob("*.md"))
+    page = site / "cases" / case.stem / "index.html"
+    assert page.is_file()
+    case.unlink()  # its page and folder must go
+    (site / "leftover").mkdir()
+    (site / "leftover/old.html").write_text("上次以外的文件")
+    build(site)
+    assert not page.exists() and not page.parent.exists() and not (site / "leftover").exists()
+    build(tmp_path / "fresh")
+    assert tree_files(site) == tree_files(tmp_path / "fresh")
+    assert dirs_of(site) == dirs_of(tmp_path / "fresh")
+    assert not [p for p in tmp_path.iterdir() if ".kb-keep-" in p.name]
+
+
+def test_only_a_build_known_not_to_be_dirty_keeps_folders(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from kb.engine.session import BuildSession
+
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    config = SimpleNamespace(site_dir=str(site))
+    for session in (BuildSession.start(dirty=True), BuildSession()):  # --dirty; no on_startup: not known
+        session.pre_build(config)
+        assert session.kept_dirs is None and (site / "a/b/c/index.html").is_file()
+    session = BuildSession.start(dirty=False)
+    session.pre_build(config)
+    assert session.kept_dirs is not None and not (site / "a").exists()
+    session.kept_dirs.finish()
