@@ -373,20 +373,17 @@ def test_docs_tree_check_names_devices_fifos_and_loops(tmp_path):
 
 def test_on_files_refuses_docs_files_that_leave_the_project(docs_project):
     """What MkDocs hands over in on_files is checked again (theme files aside)."""
-    from types import SimpleNamespace
-
     from mkdocs.structure.files import File, Files
 
-    from kb.engine.session import BuildSession
+    from kb.source.files import listed_problems
 
     project, outside = docs_project
     docs = project / "docs"
     (docs / "assets" / "p.txt").symlink_to(outside / "secret.txt")
-    config = SimpleNamespace(config_file_path=str(project / "mkdocs.yml"), docs_dir=str(docs))
     theme_file = File("x.css", str(outside), str(project / "site"), True)  # not from docs/: not ours to judge
     files = Files([File("assets/p.txt", str(docs), str(project / "site"), True),
                    File("assets/kb.css", str(docs), str(project / "site"), True), theme_file])
-    assert BuildSession._docs_file_problems(files, config) == [
+    assert listed_problems((f.abs_src_path for f in files), docs, project) == [
         "docs/assets/p.txt: 是指向项目目录之外的符号链接，已拒绝（只能收录项目中的文件）"]
 
 
