@@ -183,8 +183,8 @@ class PageCache:
         page is stored gets None: its Markdown is neither read nor rendered (a warm build at 10,000
         entries would read and decompress some 10,000 of them for nothing); ``markdown()`` makes it
         if MkDocs turns out to need it after all (the stored page cannot be used). Such a page's
-        stored Markdown is not used by the build, so the store lets it go (a later build that needs
-        it renders it again)."""
+        stored Markdown is not used by the build: after ``KEEP_BUILDS`` builds that do not use it the
+        store drops it (a later build that needs it renders it again)."""
         texts: list[Any] = []
         missing: list[tuple[int, Any, bytes | None, bytes | None]] = []
         for spec in specs:
