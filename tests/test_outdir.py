@@ -129,3 +129,17 @@ def test_only_a_build_known_not_to_be_dirty_keeps_folders(tmp_path: Path) -> Non
     session.pre_build(config)
     assert session.kept_dirs is not None and not (site / "a").exists()
     session.kept_dirs.finish()
+
+
+def test_a_folder_the_build_replaces_whole_is_left_to_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    (site / "search/idx/t").mkdir(parents=True)
+    (site / "search/idx/t/0.bin").write_bytes(b"old shard")
+    (site / "search/index.html").write_text("搜索页")
+    keeper = Keeper.start(site, replaced=("search/idx",))
+    clean_directory(str(site))
+    keeper.restore()
+    assert not (site / "search/index.html").exists() and not (site / "a/b/c/index.html").exists()
+    assert (site / "search/idx/t/0.bin").read_bytes() == b"old shard"  # its writer removes the folder first
+    keeper.finish()

@@ -21,7 +21,9 @@ operations are slow. This keeps the folders and removes only the files:
    with a dot is not looked into, as MkDocs does not touch those.
 
 Nothing is kept that MkDocs would have kept: files are all removed in step
-1, so the site holds exactly what this build writes (tests/test_outdir.py
+1 (but those of folders the build itself removes and writes again whole:
+the search index, whose writer removes its folder first), so the site holds
+exactly what this build writes (tests/test_outdir.py
 compares with a build that cleaned as MkDocs does). A build that stops
 between steps 1 and 2 leaves the hidden sibling behind; the next build
 removes such leftovers. Where a rename fails (permissions, another file
@@ -42,9 +44,11 @@ def _prefix(site: Path) -> str:
     return f".{site.name}{KEEP}"
 
 
-def _empty_files(top: str) -> None:
-    """Every file (and link) under the folder ``top`` removed; folders kept."""
+def _empty_files(top: str, spared: frozenset[str] = frozenset()) -> None:
+    """Every file (and link) under the folder ``top`` removed; folders kept; folders in ``spared``
+    (absolute paths) not looked into."""
     for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if os.path.join(root, d) not in spared]
         for name in files:
             try:
                 os.unlink(os.path.join(root, name))
@@ -69,8 +73,10 @@ class Keeper:
         self.names = names
 
     @classmethod
-    def start(cls, site_dir: str | os.PathLike) -> "Keeper | None":
-        """Step 1; None when there is nothing to keep (no site directory yet)."""
+    def start(cls, site_dir: str | os.PathLike, replaced: tuple[str, ...] = ()) -> "Keeper | None":
+        """Step 1; None when there is nothing to keep (no site directory yet). ``replaced``: folders
+        (relative to the site) the build removes and writes again whole itself (the search index,
+        written by a background process after an edit): their files are left for it to remove."""
         site = Path(site_dir)
         try:
             real = site.resolve(strict=True)
@@ -92,8 +98,9 @@ class Keeper:
         except OSError:
             return None  # MkDocs removes the folders itself
         kept = []
+        spared = frozenset(str(real / r) for r in replaced)
         for name in folders:
-            _empty_files(str(real / name))
+            _empty_files(str(real / name), spared)
             try:
                 os.rename(real / name, stash / name)
                 kept.append(name)

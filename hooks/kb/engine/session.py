@@ -168,7 +168,8 @@ class BuildSession:
         (nothing is emptied), nor when no on_startup said whether the build is dirty."""
         self.kept_dirs = None
         if self.preview is None and self.dirty is False:
-            self.kept_dirs = outdir.Keeper.start(config.site_dir)
+            # The search index's folder is removed and written whole by its writer (kb.site.search).
+            self.kept_dirs = outdir.Keeper.start(config.site_dir, replaced=(search.INDEX_DIR,))
 
     # -- on_files ----------------------------------------------------------------
 
