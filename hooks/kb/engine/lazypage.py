@@ -19,41 +19,34 @@ from mkdocs.structure.files import File, InclusionLevel
 
 
 class LazyPage(File):
-    """A generated page whose content is ``make()``, called once, when first needed."""
+    """A generated page whose content is ``make()``, called when first needed (and again after ``drop()``)."""
 
-    _make: Callable[[], str] | None = None
-    _made: str | bytes | None = None
-    _remake: Callable[[], str] | None = None  # what makes the content again after drop()
+    _maker: Callable[[], str] | None = None
+    _made: str | bytes | None = None  # None: not made (yet, or since drop())
 
     @property  # type: ignore[override]
     def _content(self) -> str | bytes | None:
-        if self._make is not None:
-            make, self._make = self._make, None
-            self._made = make()
+        if self._made is None and self._maker is not None:
+            self._made = self._maker()
         return self._made
 
     @_content.setter
     def _content(self, value: str | bytes | None) -> None:
-        self._make = None
         self._made = value
 
     @classmethod
     def later(cls, config: Any, src_uri: str, make: Callable[[], str], content: str | None = None,
               inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> "LazyPage":
         """A page whose content is ``make()``: made when first read, or ``content`` until ``drop()``."""
-        f = cls.generated(config, src_uri, content="" if content is None else content, inclusion=inclusion)
-        f._remake = make
-        if content is None:
-            f._make = make
+        f = cls.generated(config, src_uri, content="", inclusion=inclusion)
+        f._maker, f._made = make, content
         return f
 
     def drop(self) -> None:
         """The content forgotten, made again (``make()``) if it is read."""
-        if self._remake is not None:
-            self._made = None
-            self._make = self._remake
+        self._made = None
 
     @property
     def made(self) -> bool:
-        """Whether the content was asked for (tests)."""
-        return self._make is None
+        """Whether the content is there (made, or given)."""
+        return self._made is not None

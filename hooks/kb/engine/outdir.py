@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import suppress
 import tempfile
 from pathlib import Path
 
@@ -50,17 +51,13 @@ def _empty_files(top: str, spared: frozenset[str] = frozenset()) -> None:
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in spared]
         for name in files:
-            try:
+            with suppress(OSError):  # left for MkDocs, as its cleaning ignores what it cannot remove
                 os.unlink(os.path.join(root, name))
-            except OSError:
-                pass
         for name in list(dirs):  # links to folders are removed, not followed (as shutil.rmtree)
             path = os.path.join(root, name)
             if os.path.islink(path):
-                try:
+                with suppress(OSError):
                     os.unlink(path)
-                except OSError:
-                    pass
                 dirs.remove(name)
 
 
@@ -84,12 +81,10 @@ class Keeper:
         except OSError:
             return None
         parent = real.parent
-        try:
+        with suppress(OSError):  # an unreadable parent: no leftovers to look for
             for old in parent.iterdir():
                 if old.name.startswith(_prefix(real)) and old.is_dir() and not old.is_symlink():
                     shutil.rmtree(old, ignore_errors=True)  # left by a build that stopped half-way
-        except OSError:
-            pass
         folders = [e.name for e in entries if e.is_dir(follow_symlinks=False)]
         if not folders:
             return None
@@ -115,10 +110,8 @@ class Keeper:
         for name in self.names:
             if (self.site / name).exists() or not self.site.is_dir():
                 continue
-            try:
+            with suppress(OSError):  # not moved back: removed with the stash, made again by the build
                 os.rename(self.stash / name, self.site / name)
-            except OSError:
-                pass
         shutil.rmtree(self.stash, ignore_errors=True)
         self.stash = None
 
@@ -130,7 +123,5 @@ class Keeper:
             if not top.is_dir() or top.is_symlink():
                 continue
             for root, _, _ in os.walk(top, topdown=False):
-                try:
+                with suppress(OSError):
                     os.rmdir(root)  # only an empty folder goes
-                except OSError:
-                    pass

@@ -38,7 +38,7 @@ import logging
 import shutil
 import zlib
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from kb.engine.cachedir import CACHE_DIR, disabled  # noqa: F401
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
@@ -186,53 +186,49 @@ class PageCache:
         stored Markdown is not used by the build: after ``KEEP_BUILDS`` builds that do not use it the
         store drops it (a later build that needs it renders it again)."""
         texts: list[Any] = []
-        missing: list[tuple[int, Any, bytes | None, bytes | None]] = []
+        missing: list[tuple[int, Any, bytes | None, _Digest | None]] = []
         for spec in specs:
             sig = self._shows(spec)
-            key = text = None
+            key = text = known = None
             if sig is not None:
-                if lazy and self._stored_page(spec.uri, sig):
-                    texts.append(None)
-                    continue
+                known = self._stored_digest(spec.uri, sig)
+                if lazy and known.stored is not None:  # the final page's key, without the Markdown
+                    self.sources[spec.uri] = known.stored
+                    if self.store.has(self._generated_key(spec.uri) or b""):
+                        self.used.append(known.key)
+                        texts.append(None)
+                        continue
                 key = key_of(self.build, f"markdown:{spec.uri}", sig.hex())
                 text = self.store.get(key, str)
                 if text is not None:
                     self.used.append(key)
                     self.markdown_read += 1
-                    self._digest_of(spec.uri, sig, text)
+                    self._digest_of(spec.uri, text, known)
             if text is None:
-                missing.append((len(texts), spec, key, sig))
+                missing.append((len(texts), spec, key, known))
             texts.append(text)
-        for (i, spec, key, sig), text in zip(missing, render_many([m[1] for m in missing]), strict=True):
+        for (i, spec, key, known), text in zip(missing, render_many([m[1] for m in missing]), strict=True):
             texts[i] = text
             self._new_markdown(key, text)
-            self._digest_of(spec.uri, sig, text)
+            self._digest_of(spec.uri, text, known)
         return texts
 
-    def _stored_page(self, uri: str, sig: bytes) -> bool:
-        """Whether the final page of the page ``uri`` showing ``sig`` is stored (its Markdown's digest
-        taken from the store: the page's key is known without its Markdown)."""
-        digest_key = key_of(self.build, f"markdown-digest:{uri}", sig.hex())
-        digest = self.store.get(digest_key, str)
-        if digest is None:
-            return False
-        self.sources[uri] = digest
-        if not self.store.has(self._generated_key(uri) or b""):
-            return False
-        self.used.append(digest_key)
-        return True
+    def _stored_digest(self, uri: str, sig: bytes) -> "_Digest":
+        """Where the digest of the Markdown of the page ``uri`` showing ``sig`` is stored, and what is stored there."""
+        key = key_of(self.build, f"markdown-digest:{uri}", sig.hex())
+        return _Digest(key, self.store.get(key, str))
 
-    def _digest_of(self, uri: str, sig: bytes | None, text: str) -> None:
+    def _digest_of(self, uri: str, text: str, known: "_Digest | None") -> None:
         """The digest of a page's Markdown, for its key (kept: a digest, not the text: MkDocs holds every
-        page's Markdown), stored under what the page shows when that has a digest."""
+        page's Markdown); stored under what the page shows (``known``) when that has a digest."""
         digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
         self.sources[uri] = digest
-        if sig is not None:
-            digest_key = key_of(self.build, f"markdown-digest:{uri}", sig.hex())
-            if self.store.has(digest_key):
-                self.used.append(digest_key)
-            else:
-                self._stage(digest_key, digest)
+        if known is None:
+            return
+        if known.stored == digest:
+            self.used.append(known.key)
+        else:
+            self._stage(known.key, digest)
 
     def _shows(self, spec: Any) -> bytes | None:
         """The digest of what a page shows (None: not cached, or no stable digest: keyed by its Markdown)."""
@@ -354,6 +350,13 @@ class PageCache:
 
 
 _MISSING = object()
+
+
+class _Digest(NamedTuple):
+    """The store key of a page's Markdown digest (under what the page shows), and the digest stored there."""
+
+    key: bytes
+    stored: str | None
 
 
 class _Memo:

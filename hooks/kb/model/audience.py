@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, AbstractSet, Any, Mapping
 from kb.settings import BUILD_AUDIENCES, check_audience
 from kb.analysis.articles import Structure
 from kb.analysis.citations import Citation, CitationIndex, TitleIndex, _scan, derive
+from kb.model.cache import EntryMemo
 from kb.problems import Problems
 from kb.analysis.versions import Families, Family
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kb.model.cache import EntryMemo
     from kb.model.entry import Entry
     from kb.model.knowledge import KnowledgeBase
 
@@ -94,7 +94,7 @@ def families_within(families: Families, ids: AbstractSet[str]) -> Families:
 
 def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapping[str, Entry] | None" = None,
                      structures: "Mapping[str, Structure] | None" = None,
-                     families: Families | None = None, memo: "EntryMemo | None" = None,
+                     families: Families | None = None, memo: EntryMemo | None = None,
                      wider_docs: tuple = ()) -> CitationIndex:
     """The citations made by the entries ``ids``, as if the knowledge base held
     only them: an entry whose citations all stay within ``ids`` keeps its list
@@ -119,16 +119,12 @@ def citations_within(index: CitationIndex, ids: AbstractSet[str], entries: "Mapp
         titles = TitleIndex(docs, families)
         by_id = dict(entries)
         narrowed = dict(structures or {})
-        if memo is not None:  # what the rescans resolve to: every document (families) and the visible ones
-            memo.begin((wider_docs, tuple(docs)))
-        for src in stale:
+        memo = memo if memo is not None else EntryMemo()  # none given: one that keeps nothing past this call
+        memo.begin((wider_docs, tuple(docs)))  # what the rescans resolve to: every document (families), the visible
+        for src in stale:  # problems: reported already by the full analysis
             e = by_id[src]
-            if memo is not None:  # problems: reported already by the full analysis
-                rescanned[src] = memo.get(e, lambda p, e=e: _scan(e, titles, narrowed, by_id, p), Problems())
-            else:
-                rescanned[src] = _scan(e, titles, narrowed, by_id, Problems())
-        if memo is not None:
-            memo.end()
+            rescanned[src] = memo.get(e, lambda p, e=e: _scan(e, titles, narrowed, by_id, p), Problems())
+        memo.end()
     for src in sorted(index.by_source):
         if src not in ids:
             continue

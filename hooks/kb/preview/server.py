@@ -13,7 +13,6 @@ at once, in one Chinese line (``ServeError``).
 from __future__ import annotations
 
 import errno
-import gc
 import html
 import logging
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.preview.live import PreviewState, attach, drop_dirty_warning, log
+from kb.site import gcpolicy
 
 
 def rebuild(config, serve_url: str, state: PreviewState) -> None:
@@ -36,11 +36,11 @@ def rebuild(config, serve_url: str, state: PreviewState) -> None:
     attach(config, state)
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(drop_dirty_warning)
-    gc.disable()  # a rebuild makes few cycles; collecting during it costs up to a second at 10,000 entries
     try:
-        build(config, serve_url=serve_url, dirty=True)
+        # A rebuild makes few cycles; collecting during it costs up to a second at 10,000 entries.
+        with gcpolicy.paused():
+            build(config, serve_url=serve_url, dirty=True)
     finally:
-        gc.enable()
         build_log.removeFilter(drop_dirty_warning)
 
 

@@ -8,7 +8,7 @@ garbage: about a quarter of a warm build's CPU time at 10,000 entries
 (``gc.disable()`` for a whole warm build: 12.3-13.4 s user instead of 15.3-16.2 s).
 
 - ``paused()``: no collection while a block creates objects that stay alive
-  (the knowledge base's load);
+  (the knowledge base's load; a whole ``kb serve`` rebuild, kb.preview.server);
 - ``hold()`` / ``release()``: objects alive now moved out of the collector's
   sight (``gc.freeze``) until released; nested holds (the build's, and each
   fork's: a child's collector would otherwise touch, and so copy, every
@@ -73,12 +73,17 @@ def held() -> Iterator[None]:
         release()
 
 
-def build_started() -> None:
-    """A build begins: what an earlier (failed) build left held is released, collections made rarer."""
-    global _holds, _saved_threshold
+def _release_all() -> None:
+    global _holds
     if _holds:
         _holds = 0
         gc.unfreeze()
+
+
+def build_started() -> None:
+    """A build begins: what an earlier (failed) build left held is released, collections made rarer."""
+    global _saved_threshold
+    _release_all()
     if _saved_threshold is None:
         _saved_threshold = gc.get_threshold()
     gc.set_threshold(*BUILD_THRESHOLD)
@@ -86,10 +91,8 @@ def build_started() -> None:
 
 def build_ended() -> None:
     """The build is done: the collector as it was before it."""
-    global _holds, _saved_threshold
-    if _holds:
-        _holds = 0
-        gc.unfreeze()
+    global _saved_threshold
+    _release_all()
     if _saved_threshold is not None:
         gc.set_threshold(*_saved_threshold)
         _saved_threshold = None
