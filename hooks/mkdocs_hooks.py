@@ -62,3 +62,11 @@ def on_post_page(output, page, config):
 
 def on_post_build(config) -> None:
     _current().finish(config)
+
+
+def on_build_error(error) -> None:
+    _current().build_failed()
+
+
+def on_shutdown() -> None:
+    _current().shutdown()

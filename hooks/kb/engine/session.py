@@ -8,17 +8,12 @@ lives on this object, not in module globals.
 - ``configure`` (on_config): settings validated first (Chinese messages),
   then ``data/`` loaded and validated for the build's audience (errors stop
   the build), the navigation derived from the page list (kb.site.catalog);
-- ``register_files`` (on_files): one generated file per page of the page
-  list, and ``feed.xml``; a docs/ file that is a link out of the project, a
-  device, FIFO or socket stops the build (also checked in ``configure``,
-  before MkDocs walks docs/);
-- ``register_files`` first bundles the project's style sheets and scripts
-  (``extra_css``, ``extra_javascript``) into one file of each kind named by its
-  hash (``kb.site.assets``; under ``kb serve`` also under the names pages kept
-  from earlier rebuilds still use, ``kb.preview.live.bundle_aliases``);
-- ``register_files`` also hands index pages to MkDocs as HTML, not Markdown,
-  and entry pages with their generated blocks stashed (``kb.site.rawhtml``;
-  put back in ``page_content``, before the entry page is cleaned);
+- ``register_files`` (on_files): the project's style sheets and scripts
+  bundled into one file of each kind (``kb.site.assets``; under ``kb serve``
+  also under older names, ``kb.preview.live.bundle_aliases``); one generated
+  file per page of the page list (index pages as HTML, entry pages with their
+  generated blocks stashed: ``kb.site.rawhtml``), ``feed.xml``; a docs/ file
+  that is a link out of the project, a device, FIFO or socket stops the build;
 - ``prerender`` (on_nav): the pages the build cache lacks built in forked
   processes, one per core, and stored; MkDocs then finds them in the cache
   (``kb.engine.prerender``); meanwhile this process writes the search index,
@@ -33,7 +28,7 @@ lives on this object, not in module globals.
   sees (``kb.site.compact``), then the build cache;
 - ``finish`` (on_post_build): search index and ``entries.json`` (unless made
   while ``prerender`` waited for its children), and for the offline edition
-  the script-loadable index shards.
+  the script-loadable index shards; ``shutdown`` (on_shutdown): see kb.engine.quickexit.
 
 Under ``kb serve`` (``kb.preview``) entries come from the per-file cache,
 only changed pages are rendered and the search index is written by the
@@ -52,7 +47,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, prerender, searchmemo
+from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, prerender, quickexit, searchmemo
 from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
@@ -88,6 +83,7 @@ class BuildSession:
     background: Any = None  # the child writing them while MkDocs writes pages (kb.engine.background)
     dirty: bool | None = None  # MkDocs' --dirty as on_startup said (None: no on_startup, not known)
     kept_dirs: Any = None  # the output's folders kept from the last build (kb.engine.outdir)
+    succeeded: bool = False  # on_post_build ran and no on_build_error followed (kb.engine.quickexit)
 
     @classmethod
     def start(cls, command: str = "build", dirty: bool = False) -> "BuildSession":
@@ -99,7 +95,7 @@ class BuildSession:
     def configure(self, config: Any) -> Any:
         # The live preview's state, when `kb serve` builds this config (kb.preview).
         self.preview = live.of(config)
-        self.outputs_written = False
+        self.outputs_written = self.succeeded = False
         self.background = None
         problems = Problems()
         try:
@@ -346,6 +342,14 @@ class BuildSession:
             self.kept_dirs = None
         if self.preview is None:
             gcpolicy.build_ended()
+        self.succeeded = True
+
+    def build_failed(self) -> None:  # on_build_error: also a --strict build failing after on_post_build
+        self.succeeded = False
+
+    def shutdown(self) -> None:
+        """on_shutdown: a successful ``mkdocs build`` ends without its teardown (kb.engine.quickexit)."""
+        quickexit.end_if_done(self.command, self.succeeded)
 
     def _site_outputs(self, config: Any, processes: int) -> None:
         """The search index and ``entries.json``, once per build: while the children of
