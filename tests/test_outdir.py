@@ -1,8 +1,10 @@
-"""kb.engine.outdir: the output's folders kept from one build to the next while every file is
-removed as MkDocs' cleaning removes it; the site equals one built into an emptied directory."""
+"""kb.engine.outdir: the output kept from one build to the next, a page holding its bytes already
+not written again, every file the build did not write (or keep) removed; the site equals one
+built into an emptied directory. kb.source.sync: a folder brought to hold exactly some files."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from mkdocs.utils import clean_directory
 from canary import tree_files
 from conftest import copy_project
 from kb.engine.outdir import Keeper
+from kb.source.sync import write_tree
 
 
 def dirs_of(site: Path) -> set[str]:
@@ -34,7 +37,7 @@ def old_output(site: Path, outside: Path) -> None:
     (site / "a/link").symlink_to(outside, target_is_directory=True)
 
 
-def test_files_go_folders_stay_and_end_as_after_mkdocs_cleaning(tmp_path: Path) -> None:
+def test_what_the_build_does_not_write_goes_and_the_site_ends_as_after_mkdocs_cleaning(tmp_path: Path) -> None:
     site = tmp_path / "site"
     old_output(site, tmp_path / "outside")
     keeper = Keeper.start(site)
@@ -42,11 +45,11 @@ def test_files_go_folders_stay_and_end_as_after_mkdocs_cleaning(tmp_path: Path) 
     # Moved aside: MkDocs' cleaning finds only the top-level file.
     assert sorted(p.name for p in site.iterdir()) == [".git", "top.html"]
     stash = [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
-    assert len(stash) == 1 and not [p for p in stash[0].rglob("*") if p.is_file()]
+    assert len(stash) == 1 and (stash[0] / "a/b/c/index.html").is_file()
     clean_directory(str(site))
     keeper.restore()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.kb-keep-")]
-    assert (site / "a/b/c").is_dir() and not (site / "a/b/c/index.html").exists()
+    assert (site / "a/b/c/index.html").read_text() == "旧页面"  # kept until the build says
     assert not (site / "a/link").exists()  # a link is removed, never followed
     assert (tmp_path / "outside/elsewhere.txt").read_text() == "站点以外的文件"
     # This build writes a page in a kept folder and one in a new folder.
@@ -64,6 +67,61 @@ def test_files_go_folders_stay_and_end_as_after_mkdocs_cleaning(tmp_path: Path) 
         (ref / rel).write_text(text)
     assert tree_files(site) == tree_files(ref)
     assert dirs_of(site) == dirs_of(ref)  # folders this build left empty are gone (.git's kept)
+
+
+def test_a_file_holding_the_bytes_already_is_kept_unwritten(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    page = site / "a/b/c/index.html"
+    before = page.stat()
+    keeper = Keeper.start(site)
+    assert keeper is not None
+    clean_directory(str(site))
+    keeper.restore()
+    assert not keeper.same(str(page), "新页面".encode())  # other bytes: MkDocs writes it
+    assert not keeper.same(str(site / "a/none.html"), b"")  # not in the old output
+    assert keeper.same(str(page), "旧页面".encode())
+    keeper.finish()
+    after = page.stat()
+    assert page.read_text() == "旧页面" and (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert not (site / "a/gone").exists() and not (site / "top.html").exists()
+
+
+def test_a_hard_linked_file_is_never_written_through(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    old_output(site, tmp_path / "outside")
+    published = tmp_path / "published.html"
+    os.link(site / "a/b/c/index.html", published)  # e.g. a copy kept by hard link
+    keeper = Keeper.start(site)
+    clean_directory(str(site))
+    keeper.restore()
+    assert not (site / "a/b/c/index.html").exists()  # removed at the start, as MkDocs would
+    assert not keeper.same(str(site / "a/b/c/index.html"), "旧页面".encode())
+    (site / "a/b/c/index.html").write_text("新页面")
+    keeper.finish()
+    assert published.read_text() == "旧页面"
+    assert (site / "a/b/c/index.html").read_text() == "新页面"
+
+
+def test_write_tree_writes_only_what_changed(tmp_path: Path) -> None:
+    root = tmp_path / "idx"
+    write_tree(root, {"t/0.bin": b"zero", "t/1.bin": b"one", "old/x.bin": b"x", "meta.json": b"{}"})
+    kept = (root / "t/0.bin").stat()
+    (root / "stray").mkdir()
+    (root / "stray/leftover.bin").write_bytes(b"?")
+    os.symlink(tmp_path, root / "t/link")
+    written = write_tree(root, {"t/0.bin": b"zero", "t/1.bin": b"ONE", "meta.json": b"{}", "n/2.bin": b"two"})
+    assert written == 2
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert files == {"t/0.bin": b"zero", "t/1.bin": b"ONE", "meta.json": b"{}", "n/2.bin": b"two"}
+    assert (root / "t/0.bin").stat().st_ino == kept.st_ino and (root / "t/0.bin").stat().st_mtime_ns == kept.st_mtime_ns
+    assert not (root / "old").exists() and not (root / "stray").exists() and not (root / "t/link").is_symlink()
+    # A file where a folder now goes, a folder where a file now goes.
+    write_tree(root, {"meta.json/inner": b"folder now", "t": b"file now"})
+    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    assert files == {"meta.json/inner": b"folder now", "t": b"file now"}
+    assert write_tree(root, {"a": b"1"}) == 1 and sorted(p.name for p in root.iterdir()) == ["a"]
+    assert tmp_path.is_dir() and (tmp_path / "idx").is_dir()  # the link was removed, never followed
 
 
 def test_a_build_stopped_half_way_leaves_nothing_the_next_one_keeps(tmp_path: Path) -> None:
@@ -93,10 +151,11 @@ def test_rebuild_into_the_same_directory_equals_a_build_into_an_empty_one(tmp_pa
     project = copy_project(tmp_path / "p")
     env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "KB_JOBS": "1"}
 
-    def build(site: Path) -> None:
+    def build(site: Path) -> str:
         ran = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
                              cwd=project, env=env, capture_output=True, text=True, timeout=600)
         assert ran.returncode == 0, ran.stderr[-2000:]
+        return ran.stderr
 
     site = tmp_path / "site"
     build(site)
@@ -106,8 +165,15 @@ def test_rebuild_into_the_same_directory_equals_a_build_into_an_empty_one(tmp_pa
     case.unlink()  # its page and folder must go
     (site / "leftover").mkdir()
     (site / "leftover/old.html").write_text("上次以外的文件")
-    build(site)
+    tampered = site / "guide" / "index.html"
+    tampered.write_text("手工改过的输出")  # written again: the site holds only what the build gives
+    before = {p: (p.read_bytes(), p.stat().st_ino) for p in site.rglob("*.html") if p != tampered}
+    log = build(site)
     assert not page.exists() and not page.parent.exists() and not (site / "leftover").exists()
+    assert "Page skipped" not in log
+    same = [p for p, (data, _) in before.items() if p.is_file() and p.read_bytes() == data]
+    assert len(same) > len(before) // 2  # most pages did not change ...
+    assert [p for p in same if p.stat().st_ino != before[p][1] and p.parent != site] == []  # ... nor were written
     build(tmp_path / "fresh")
     assert tree_files(site) == tree_files(tmp_path / "fresh")
     assert dirs_of(site) == dirs_of(tmp_path / "fresh")
@@ -140,6 +206,6 @@ def test_a_folder_the_build_replaces_whole_is_left_to_it(tmp_path: Path) -> None
     keeper = Keeper.start(site, replaced=("search/idx",))
     clean_directory(str(site))
     keeper.restore()
+    keeper.finish()  # this build wrote neither page
     assert not (site / "search/index.html").exists() and not (site / "a/b/c/index.html").exists()
-    assert (site / "search/idx/t/0.bin").read_bytes() == b"old shard"  # its writer removes the folder first
-    keeper.finish()
+    assert (site / "search/idx/t/0.bin").read_bytes() == b"old shard"  # its writer brings it up to date

@@ -3,6 +3,9 @@
 MkDocs logs "Cleaning site directory", "Building documentation to directory: …"
 and "Documentation built in … seconds" in English on every build. A logging
 filter on that logger rewrites them (the rest of its messages pass unchanged).
+A page the build did not write because the site already holds its bytes
+(``unwritten``, kb.engine.outdir) is handed to MkDocs empty; MkDocs' note
+that it skipped an empty page is dropped for those pages only.
 The live-reload server's messages are left alone: ``kb serve`` and its tests
 wait for "Serving on".
 """
@@ -22,12 +25,25 @@ _RULES = [
 ]
 
 
+_SKIPPED = re.compile(r"^Page skipped: '(.*)'\. Generated empty output\.$")
+_unwritten: set[str] = set()  # src_uri of pages left as the site holds them, until MkDocs notes it
+
+
+def unwritten(src_uri: str) -> None:
+    """The page ``src_uri`` goes to MkDocs empty because its file is already right: no note of it."""
+    _unwritten.add(src_uri)
+
+
 class ChineseBuildMessages(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             text = record.getMessage()
         except Exception:  # pragma: no cover - a malformed record: leave it to logging
             return True
+        skipped = _SKIPPED.match(text) if _unwritten else None
+        if skipped is not None and skipped.group(1) in _unwritten:
+            _unwritten.discard(skipped.group(1))
+            return False
         for pattern, repl in _RULES:
             if pattern.match(text):
                 record.msg, record.args = pattern.sub(repl, text), ()

@@ -1,42 +1,56 @@
-"""The output directory's folders kept from one build to the next.
+"""The output directory kept from one build to the next: a page whose bytes did
+not change is not written again.
 
 MkDocs empties the site directory before a build (every top-level entry
 that does not start with a dot, ``mkdocs.utils.clean_directory``), then
 writes every page into a folder of its own (``reports/report-00001/index.html``):
-at 10,000 entries some 10,000 folders removed and made again on every build,
-about 15% of a build after an edit, more on file systems where directory
-operations are slow. This keeps the folders and removes only the files:
+at 10,000 entries some 10,000 folders and 20,000 files removed and made again
+on every build, most of a build after an edit on file systems where those
+operations are slow. This keeps them and writes only what changed:
 
 1. ``Keeper.start(site_dir)`` (``on_pre_build``, before MkDocs empties the
    directory): every file under each top-level folder (not starting with a
-   dot) is removed, as MkDocs would; the emptied folder trees are moved aside
-   by renaming, into a hidden sibling directory (``.<site>.kb-keep-<random>``),
-   so MkDocs finds nothing to remove but the top-level files.
+   dot) is noted with its inode and change time (a link, anything but a
+   regular file and a file with other hard links are removed at once, as
+   MkDocs would: writing into a hard-linked file would change the other
+   copy); the folder trees are moved aside by renaming, into a hidden sibling
+   directory (``.<site>.kb-keep-<random>``), so MkDocs finds nothing to
+   remove but the top-level files.
 2. ``restore()`` (``on_files``, before anything is written): the folder trees
    are moved back. A name MkDocs or a plugin made meanwhile wins: the kept
    tree of that name is removed.
-3. ``finish()`` (``on_post_build``): folders this build left empty are
-   removed, bottom-up (a folder of the site exists only because something was
-   written in it, as after MkDocs' own cleaning); a top-level folder starting
-   with a dot is not looked into, as MkDocs does not touch those.
+3. ``same(path, data)`` (``on_post_page``): whether the kept file at ``path``
+   already holds exactly ``data``; if so the page is not written (the session
+   hands MkDocs an empty page, which it does not write) and the file counts as
+   written by this build.
+4. ``finish()`` (``on_post_build``): every noted file that is still the one
+   noted (same inode and change time: nothing wrote it in this build) and was
+   not found ``same`` is removed; so are folders this build left empty,
+   bottom-up (a folder of the site exists only because something was written
+   in it); a top-level folder starting with a dot is not looked into, as MkDocs
+   does not touch those.
 
-Nothing is kept that MkDocs would have kept: files are all removed in step
-1 (but those of folders the build itself removes and writes again whole:
-the search index, whose writer removes its folder first), so the site holds
-exactly what this build writes (tests/test_outdir.py
-compares with a build that cleaned as MkDocs does). A build that stops
-between steps 1 and 2 leaves the hidden sibling behind; the next build
-removes such leftovers. Where a rename fails (permissions, another file
-system) the folder is removed there and then, as MkDocs would.
+So the site holds exactly what this build writes, byte for byte, as after
+MkDocs' own cleaning (tests/test_outdir.py compares the two, and the build
+cache tests compare warm builds with cold ones). Folders the build removes and
+writes again itself (``replaced``: the search index, whose writer brings its
+folder to the new content with ``kb.source.sync.write_tree``) are not looked into. A build
+that stops between steps 1 and 2 leaves the hidden sibling behind; the next
+build removes such leftovers (and so writes every page). Where a rename fails
+(permissions, another file system) the folder is removed there and then, as
+MkDocs would.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from contextlib import suppress
+import stat
 import tempfile
+from contextlib import suppress
 from pathlib import Path
+
+from kb.source.sync import same_file
 
 KEEP = ".kb-keep-"
 
@@ -45,14 +59,24 @@ def _prefix(site: Path) -> str:
     return f".{site.name}{KEEP}"
 
 
-def _empty_files(top: str, spared: frozenset[str] = frozenset()) -> None:
-    """Every file (and link) under the folder ``top`` removed; folders kept; folders in ``spared``
-    (absolute paths) not looked into."""
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """What changes whenever a file is written or replaced (the change time cannot be set)."""
+    return st.st_ino, st.st_ctime_ns, st.st_size
+
+
+def _note_files(top: str, spared: frozenset[str], noted: dict[str, tuple[int, int, int]]) -> None:
+    """Every regular file under ``top`` noted (by its path after the folder is moved back: the
+    same path); links, other kinds and hard-linked files removed; folders in ``spared`` skipped."""
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in spared]
         for name in files:
+            path = os.path.join(root, name)
             with suppress(OSError):  # left for MkDocs, as its cleaning ignores what it cannot remove
-                os.unlink(os.path.join(root, name))
+                st = os.lstat(path)
+                if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
+                    noted[path] = _identity(st)
+                else:
+                    os.unlink(path)
         for name in list(dirs):  # links to folders are removed, not followed (as shutil.rmtree)
             path = os.path.join(root, name)
             if os.path.islink(path):
@@ -62,18 +86,21 @@ def _empty_files(top: str, spared: frozenset[str] = frozenset()) -> None:
 
 
 class Keeper:
-    """One build's kept folders."""
+    """One build's kept output."""
 
-    def __init__(self, site: Path, stash: Path | None, names: list[str]) -> None:
+    def __init__(self, site: Path, stash: Path | None, names: list[str],
+                 noted: dict[str, tuple[int, int, int]] | None = None) -> None:
         self.site = site
         self.stash = stash
         self.names = names
+        self.noted = noted or {}  # path -> identity of the file when the build started
+        self.kept: set[str] = set()  # noted files found to hold this build's bytes (``same``)
 
     @classmethod
     def start(cls, site_dir: str | os.PathLike, replaced: tuple[str, ...] = ()) -> "Keeper | None":
         """Step 1; None when there is nothing to keep (no site directory yet). ``replaced``: folders
-        (relative to the site) the build removes and writes again whole itself (the search index,
-        written by a background process after an edit): their files are left for it to remove."""
+        (relative to the site) the build writes again whole itself (the search index, written by a
+        background process after an edit): not looked into."""
         site = Path(site_dir)
         try:
             real = site.resolve(strict=True)
@@ -93,15 +120,18 @@ class Keeper:
         except OSError:
             return None  # MkDocs removes the folders itself
         kept = []
+        noted: dict[str, tuple[int, int, int]] = {}
         spared = frozenset(str(real / r) for r in replaced)
         for name in folders:
-            _empty_files(str(real / name), spared)
+            found: dict[str, tuple[int, int, int]] = {}
+            _note_files(str(real / name), spared, found)
             try:
                 os.rename(real / name, stash / name)
                 kept.append(name)
+                noted.update(found)
             except OSError:
                 shutil.rmtree(real / name, ignore_errors=True)
-        return cls(real, stash, kept)
+        return cls(real, stash, kept, noted)
 
     def restore(self) -> None:
         """Step 2."""
@@ -115,9 +145,23 @@ class Keeper:
         shutil.rmtree(self.stash, ignore_errors=True)
         self.stash = None
 
+    def same(self, path: str, data: bytes) -> bool:
+        """Step 3: whether the kept file ``path`` holds ``data`` (then it is this build's, unwritten)."""
+        if path not in self.noted or not same_file(path, data):
+            return False
+        self.kept.add(path)
+        return True
+
     def finish(self) -> None:
-        """Step 3."""
+        """Step 4."""
         self.restore()  # in case on_files did not run
+        for path, identity in self.noted.items():
+            if path in self.kept:
+                continue
+            with suppress(OSError):
+                if _identity(os.lstat(path)) == identity:  # not written by this build
+                    os.unlink(path)
+        self.noted, self.kept = {}, set()
         for name in self.names:
             top = self.site / name
             if not top.is_dir() or top.is_symlink():

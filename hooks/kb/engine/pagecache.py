@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
 import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
@@ -43,6 +42,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 from kb.engine.cachedir import CACHE_DIR, disabled  # noqa: F401
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
 from kb.engine.pagereplay import PageWarnings, Recorder, replay
+from kb.source.sync import write_if_changed, write_tree
 from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
@@ -260,13 +260,17 @@ class PageCache:
         key = key_of(self.build, f"outputs:{name}", sig.hex())
         site = Path(site_dir)
         stored = self.store.get(key, dict)
-        if stored is not None:
+        if stored is not None:  # written where the site does not hold these bytes already
+            covered: set[str] = set()
             for p in paths:
-                shutil.rmtree(site / p, ignore_errors=True) if (site / p).is_dir() else None
+                under = {rel[len(p) + 1:]: data for rel, data in stored.items() if rel.startswith(f"{p}/")}
+                if under or (site / p).is_dir():
+                    write_tree(site / p, under)
+                    covered.update(f"{p}/{rel}" for rel in under)
             for rel, data in sorted(stored.items()):
-                dest = site / rel
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(data)
+                if rel not in covered:
+                    (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                    write_if_changed(site / rel, data)
             self.used.append(key)
             return
         self.new[key] = dict(produce())  # what it wrote, as it says: not read back from the disk

@@ -226,3 +226,17 @@ def build_key(config: Any, settings: Any, docs_files: Iterable[tuple[str, str]],
             h.update(b"\1missing")
     h.update(repr([_stable(x) for x in extra]).encode())
     return h.digest()
+
+
+def project_files(files: Any, config: Any) -> list[tuple[str, str]]:
+    """(src_uri, absolute path) of the files MkDocs took from docs/ and of a custom theme directory
+    of the project (themes of installed packages count by their versions, part of ``code_digest``)."""
+    docs = Path(config.docs_dir).resolve()
+    own = [(f.src_uri, f.abs_src_path) for f in files
+           if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs)]
+    for d in config.theme.dirs:
+        p = Path(d).resolve()
+        if not p.is_relative_to(Path(sys.prefix).resolve()) and not p.is_relative_to(KB_PACKAGE):
+            own += [(f"theme:{x.relative_to(p).as_posix()}", str(x)) for x in p.rglob("*") if x.is_file()]
+    return own
+

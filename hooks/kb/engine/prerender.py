@@ -69,7 +69,7 @@ def prerender(session: Any, nav: Any, config: Any, files: Any, meanwhile: Any = 
     n = min(session.jobs, len(todo))
     gc.collect()  # before the fork: the children inherit no garbage
     children = [child for i in range(n)
-                if (child := background.start(partial(_child, cache, nav, config, files, todo[i::n]))) is not None]
+                if (child := background.start(partial(_child, session, nav, config, files, todo[i::n]))) is not None]
     try:
         if children:  # they have the pages' Markdown now: this process lets go of its copy
             session.release(todo)
@@ -86,8 +86,10 @@ def prerender(session: Any, nav: Any, config: Any, files: Any, meanwhile: Any = 
     return len(stored)
 
 
-def _child(cache: Any, nav: Any, config: Any, files: Any, share: list[Any]) -> None:
+def _child(session: Any, nav: Any, config: Any, files: Any, share: list[Any]) -> None:
     """One child: MkDocs' steps for ``share`` (and the navigation's pages), pages stored, nothing written."""
+    cache = session.page_cache
+    session.kept_dirs = None  # nor compared with the site's files: the parent does that when it writes
     import mkdocs.commands.build as engine
     from mkdocs.structure.files import InclusionLevel
     from mkdocs.structure.pages import Page

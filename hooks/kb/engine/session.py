@@ -38,7 +38,6 @@ first build only.
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -47,7 +46,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, prerender, quickexit, searchmemo
+from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, pagekeys, prerender, quickexit, searchmemo
 from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
@@ -234,15 +233,8 @@ class BuildSession:
     def _build_key(self, files: Files, config: Any, bundles: bytes = b"") -> bytes:
         """What every page of this build depends on besides its own Markdown (kb.engine.pagecache);
         ``bundles``: the digest of the bundled style sheets and scripts (their sources left ``files``)."""
-        docs = Path(config.docs_dir).resolve()
-        own = [(f.src_uri, f.abs_src_path) for f in files
-               if f.abs_src_path and Path(f.abs_src_path).resolve().is_relative_to(docs)]
-        for d in config.theme.dirs:  # a custom_dir of the project (package themes: their versions)
-            p = Path(d).resolve()
-            if not p.is_relative_to(Path(sys.prefix).resolve()) and not p.is_relative_to(pagecache.KB_PACKAGE):
-                own += [(f"theme:{x.relative_to(p).as_posix()}", str(x)) for x in p.rglob("*") if x.is_file()]
         gen = self._generator()
-        return pagecache.build_key(config, self.settings, own, extra=(gen.today.isoformat(), gen.site_title,
+        return pagecache.build_key(config, self.settings, pagekeys.project_files(files, config), extra=(gen.today.isoformat(), gen.site_title,
                                                                                    gen.kb.taxonomy.areas, bundles.hex()))
 
     # -- on_nav ------------------------------------------------------------------
@@ -282,7 +274,11 @@ class BuildSession:
     def post_page(self, output: str, page: Any) -> str:
         output = collapse(output)  # whitespace no reader sees (kb.site.compact); a cache hit's is ""
         if self.page_cache is not None:
-            return self.page_cache.post_page(output, page)
+            output = self.page_cache.post_page(output, page)
+        kept = self.kept_dirs  # a page whose file holds its bytes already: MkDocs writes nothing
+        if kept is not None and kept.same(page.file.abs_dest_path, output.encode("utf-8", "xmlcharrefreplace")):
+            messages.unwritten(page.file.src_uri)
+            return ""
         return output
 
     # -- on_env ------------------------------------------------------------------

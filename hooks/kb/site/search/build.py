@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from kb.site.search.known import known_files
 from kb.site.search.text import char_map
 from kb.site.search.units import date_order, entry_date
 from kb.site.urls import page_url
+from kb.source.sync import write_tree
 
 INDEX_DIR = "search/idx"
 FORMAT_VERSION = 2
@@ -36,16 +36,10 @@ class SearchIndex:
     units: int
     stats: dict[str, int]
 
-    def write(self, site_dir: Path | str) -> None:
-        root = Path(site_dir) / INDEX_DIR
-        made: set[str] = set()
-        for rel, data in self.files.items():
-            folder = os.path.dirname(rel)
-            if folder not in made:  # a few folders for thousands of files
-                (root / folder).mkdir(parents=True, exist_ok=True)
-                made.add(folder)
-            with open(root / rel, "wb") as f:
-                f.write(data)
+    def write(self, site_dir: Path | str) -> int:
+        """The index folder brought to hold exactly these files (those already holding their bytes are
+        not written again: after an edit most shards are unchanged); the number written."""
+        return write_tree(Path(site_dir) / INDEX_DIR, self.files)
 
 
 def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
@@ -211,9 +205,6 @@ def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bo
                      memo: Memo = NO_MEMO, processes: int | None = None) -> SearchIndex:
     """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
     index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo, processes=processes)
-    out = Path(site_dir) / INDEX_DIR
-    if out.exists():
-        shutil.rmtree(out)
     index.write(site_dir)
     return index
 

@@ -1,0 +1,86 @@
+"""Generated files written only where their bytes changed.
+
+A build after an edit produces mostly the bytes the last one left in the
+site directory (pages, search index shards). Reading a small file and
+comparing is far cheaper than removing and creating it again, so the writers
+of the site (kb.engine.outdir for pages, the search index, the files kept in
+the build cache) leave a file alone when it already holds what they would
+write. A file is never written through: a folder, a link or a hard-linked
+file standing at the path is removed first (a hard link may be a published
+copy, kb.publish).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from contextlib import suppress
+from pathlib import Path
+from typing import Mapping
+
+
+def same_file(path: str | os.PathLike, data: bytes) -> bool:
+    """Whether ``path`` is a regular file, linked once, holding exactly ``data``."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or st.st_nlink != 1:
+            return False
+        with open(path, "rb") as f:
+            return f.read() == data
+    except OSError:
+        return False
+
+
+def write_if_changed(path: str | os.PathLike, data: bytes) -> bool:
+    """``data`` written to ``path`` unless it holds it already; whether it was written. What stands
+    in the way (a folder, a link, a hard-linked file) is removed first, never written through."""
+    if same_file(path, data):
+        return False
+    with suppress(FileNotFoundError):
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+    with open(path, "wb") as f:
+        f.write(data)
+    return True
+
+
+def write_tree(root: Path, files: Mapping[str, bytes]) -> int:
+    """The folder ``root`` brought to hold exactly ``files`` (path relative to it -> bytes): a file
+    already holding its bytes is left alone, any other file under ``root`` removed, and so are the
+    folders left empty. The number of files written."""
+    wanted = {os.path.join(str(root), *rel.split("/")): data for rel, data in files.items()}
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        root.unlink()  # never written through
+    try:
+        return _write_tree(root, wanted)
+    except (FileExistsError, NotADirectoryError):  # a file where a folder goes: start afresh
+        if root.is_dir() and not root.is_symlink():
+            shutil.rmtree(root)
+        else:
+            with suppress(FileNotFoundError):
+                root.unlink()
+        return _write_tree(root, wanted)
+
+
+def _write_tree(root: Path, wanted: dict[str, bytes]) -> int:
+    written = 0
+    made: set[str] = set()
+    for path, data in wanted.items():
+        folder = os.path.dirname(path)
+        if folder not in made:  # a few folders for thousands of files
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        written += write_if_changed(path, data)
+    for base, dirs, names in os.walk(root, topdown=False):
+        for name in names + [d for d in dirs if os.path.islink(os.path.join(base, d))]:
+            path = os.path.join(base, name)
+            if path not in wanted:
+                with suppress(OSError):
+                    os.unlink(path)
+        if base != str(root):
+            with suppress(OSError):
+                os.rmdir(base)  # only an empty folder goes
+    return written
