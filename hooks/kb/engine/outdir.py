@@ -22,7 +22,12 @@ operations are slow. This keeps them and writes only what changed:
 3. ``same(path, data)`` (``on_post_page``): whether the kept file at ``path``
    already holds exactly ``data``; if so the page is not written (the session
    hands MkDocs an empty page, which it does not write) and the file counts as
-   written by this build.
+   written by this build. ``holds(path, digest)`` says the same without
+   reading the file or the page: the last build noted every page it wrote or
+   kept (``finish``'s result, kept in the build cache: ``known``) with its
+   file's identity and the digest of its bytes, and a stored page carries the
+   digest of its bytes; the file is the one noted when its identity is
+   unchanged (nothing wrote it since: a write changes the change time).
 4. ``finish()`` (``on_post_build``): every noted file that is still the one
    noted (same inode and change time: nothing wrote it in this build) and was
    not found ``same`` is removed; so are folders this build left empty,
@@ -43,6 +48,7 @@ MkDocs would.
 
 from __future__ import annotations
 
+import heapq
 import os
 import shutil
 import stat
@@ -50,7 +56,9 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from kb.source.sync import same_file
+from kb.source.sync import file_digest, same_file
+
+Identity = tuple[int, int, int]  # inode, change time, size
 
 KEEP = ".kb-keep-"
 
@@ -59,15 +67,18 @@ def _prefix(site: Path) -> str:
     return f".{site.name}{KEEP}"
 
 
-def _identity(st: os.stat_result) -> tuple[int, int, int]:
+def _identity(st: os.stat_result) -> Identity:
     """What changes whenever a file is written or replaced (the change time cannot be set)."""
     return st.st_ino, st.st_ctime_ns, st.st_size
 
 
-def _note_files(top: str, spared: frozenset[str], noted: dict[str, tuple[int, int, int]]) -> None:
+def _note_files(top: str, spared: frozenset[str], noted: dict[str, Identity], empty: set[str]) -> None:
     """Every regular file under ``top`` noted (by its path after the folder is moved back: the
-    same path); links, other kinds and hard-linked files removed; folders in ``spared`` skipped."""
+    same path); links, other kinds and hard-linked files removed; folders in ``spared`` skipped;
+    folders holding nothing added to ``empty``."""
     for root, dirs, files in os.walk(top):
+        if not dirs and not files:
+            empty.add(root)
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in spared]
         for name in files:
             path = os.path.join(root, name)
@@ -89,12 +100,15 @@ class Keeper:
     """One build's kept output."""
 
     def __init__(self, site: Path, stash: Path | None, names: list[str],
-                 noted: dict[str, tuple[int, int, int]] | None = None) -> None:
+                 noted: dict[str, Identity] | None = None) -> None:
         self.site = site
         self.stash = stash
         self.names = names
         self.noted = noted or {}  # path -> identity of the file when the build started
-        self.kept: set[str] = set()  # noted files found to hold this build's bytes (``same``)
+        self.kept: set[str] = set()  # noted files found to hold this build's bytes (``same``, ``known``)
+        self.empty: set[str] = set()  # folders that held nothing when the build started
+        self.known: dict[str, tuple[int, int, int, bytes]] = {}  # the last build's pages (``finish``)
+        self.pages: dict[str, bytes] = {}  # this build's pages: path -> digest of the bytes
 
     @classmethod
     def start(cls, site_dir: str | os.PathLike, replaced: tuple[str, ...] = ()) -> "Keeper | None":
@@ -120,18 +134,21 @@ class Keeper:
         except OSError:
             return None  # MkDocs removes the folders itself
         kept = []
-        noted: dict[str, tuple[int, int, int]] = {}
+        noted: dict[str, Identity] = {}
+        empty: set[str] = set()
         spared = frozenset(str(real / r) for r in replaced)
         for name in folders:
-            found: dict[str, tuple[int, int, int]] = {}
-            _note_files(str(real / name), spared, found)
+            found: dict[str, Identity] = {}
+            _note_files(str(real / name), spared, found, empty)
             try:
                 os.rename(real / name, stash / name)
                 kept.append(name)
                 noted.update(found)
             except OSError:
                 shutil.rmtree(real / name, ignore_errors=True)
-        return cls(real, stash, kept, noted)
+        keeper = cls(real, stash, kept, noted)
+        keeper.empty = {d for d in empty if os.path.relpath(d, real).split(os.sep)[0] in kept}
+        return keeper
 
     def restore(self) -> None:
         """Step 2."""
@@ -146,26 +163,65 @@ class Keeper:
         self.stash = None
 
     def same(self, path: str, data: bytes) -> bool:
-        """Step 3: whether the kept file ``path`` holds ``data`` (then it is this build's, unwritten)."""
+        """Step 3: whether the kept file ``path`` holds ``data`` (then it is this build's, unwritten);
+        either way the page ``data`` is this build's, by its digest."""
+        self.pages[path] = file_digest(data)
         if path not in self.noted or not same_file(path, data):
             return False
         self.kept.add(path)
         return True
 
-    def finish(self) -> None:
-        """Step 4."""
+    def holds(self, path: str, digest: bytes) -> bool:
+        """Step 3 without reading the file: whether the last build wrote (or kept) the page of bytes
+        ``digest`` at ``path`` and the file is still the one it noted (``known``: its ``finish``)."""
+        noted = self.noted.get(path)
+        if noted is None or self.known.get(path) != (*noted, digest):
+            return False
+        self.pages[path] = digest
+        self.kept.add(path)
+        return True
+
+    def finish(self) -> dict[str, tuple[int, int, int, bytes]]:
+        """Step 4; what the next build's ``known`` is: every page of this build, the identity of its
+        file and the digest of its bytes."""
         self.restore()  # in case on_files did not run
+        pages: dict[str, tuple[int, int, int, bytes]] = {}
+        for path, digest in self.pages.items():
+            identity = self.noted.get(path) if path in self.kept else None
+            if identity is None:
+                with suppress(OSError):
+                    st = os.lstat(path)
+                    identity = _identity(st) if stat.S_ISREG(st.st_mode) and st.st_nlink == 1 else None
+            if identity is not None:
+                pages[path] = (*identity, digest)
+        emptied = set(self.empty)  # folders that may be empty now: only those are looked at
         for path, identity in self.noted.items():
             if path in self.kept:
                 continue
             with suppress(OSError):
                 if _identity(os.lstat(path)) == identity:  # not written by this build
                     os.unlink(path)
-        self.noted, self.kept = {}, set()
-        for name in self.names:
-            top = self.site / name
-            if not top.is_dir() or top.is_symlink():
-                continue
-            for root, _, _ in os.walk(top, topdown=False):
-                with suppress(OSError):
-                    os.rmdir(root)  # only an empty folder goes
+                    emptied.add(os.path.dirname(path))
+        self.noted, self.kept, self.empty, self.pages = {}, set(), set(), {}
+        _remove_empty(emptied, str(self.site))
+        return pages
+
+
+def _remove_empty(folders: set[str], site: str) -> None:
+    """Each of ``folders`` removed if empty, deepest first, and then its parents up to ``site``
+    while they are empty (a folder of the site exists only because something was written in it)."""
+    heap = [(-f.count(os.sep), f) for f in folders]
+    heapq.heapify(heap)
+    seen = set(folders)
+    while heap:
+        _, folder = heapq.heappop(heap)
+        if folder == site or not folder.startswith(site + os.sep) or os.path.islink(folder):
+            continue
+        try:
+            os.rmdir(folder)  # only an empty folder goes
+        except OSError:
+            continue
+        parent = os.path.dirname(folder)
+        if parent not in seen:
+            seen.add(parent)
+            heapq.heappush(heap, (-parent.count(os.sep), parent))

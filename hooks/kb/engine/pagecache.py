@@ -43,7 +43,7 @@ from kb.engine.cachedir import CACHE_DIR, disabled  # noqa: F401
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
 from kb.engine.pagereplay import PageWarnings, Recorder, replay
 from kb.source.sync import write_if_changed, write_tree
-from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer  # noqa: F401
+from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer, output_digest  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
@@ -79,6 +79,7 @@ class PageCache:
         self.rendered = 0
         self.memos: dict[str, _Memo] = {}  # see memo()
         self.prerendered: set[str] = set()  # src_uri of the pages stored by kb.engine.prerender's children
+        self.site_noted: dict | None = None  # see site_files()
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -312,19 +313,41 @@ class PageCache:
                                    anchors=set(page.present_anchor_ids or ()), links=links, lookups=rec.lookups,
                                    meta=dict(page.meta))
 
-    def post_page(self, output: str, page: Any) -> str:
+    def hit_digest(self, page: Any) -> bytes | None:
+        """The digest of a hit's final page (``output_digest``), known without decompressing it."""
+        hit = self.hits.get(page.file.src_uri)
+        return hit.digest or None if hit is not None and hit is not _USED else None
+
+    def post_page(self, output: str, page: Any, unwritten: bool = False) -> str:
+        """The final page; ``unwritten``: a hit whose file in the site is known to hold it already
+        (kb.engine.outdir): not even decompressed, "" returned."""
         uri = page.file.src_uri
         hit = self.hits.get(uri)
         if hit is not None:
             self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
-            return Record.text(self.waiting.pop(uri))
+            stored = self.waiting.pop(uri)
+            return "" if unwritten else Record.text(stored)
         record = self.pending.pop(uri, None)
         if record is not None:
             self.rendered += 1
             if uri not in self.warnings.pages:  # a page that warned is built again next time (and warns)
                 record.output = output
+                record.digest = output_digest(output.encode("utf-8", "xmlcharrefreplace"))
                 self._stage(self.keys[uri], record)
         return output
+
+    def site_files(self, site_dir: str, files: dict | None = None) -> dict:
+        """What the last build in ``site_dir`` wrote there (kb.engine.outdir's note); with ``files``,
+        this build's note is kept for the next one instead."""
+        key = key_of(b"site-files", str(Path(site_dir).resolve()), "")
+        if files is None:
+            self.site_noted = self.store.get(key, dict) or {} if self.open else {}
+            return self.site_noted
+        if files == self.site_noted:
+            self.used.append(key)
+        else:
+            self.new[key] = files
+        return files
 
     def _stage(self, key: bytes, value: Any) -> None:
         """A record to store: written with others during the build, not all kept until its end."""

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from kb.source.sync import file_digest as output_digest  # noqa: F401 - the digest of a final page
+
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-FORMAT = 3  # bump when the stored record changes
+FORMAT = 4  # bump when the stored record or the tables change
 DB_NAME = "pages.sqlite"
 KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
 
@@ -40,6 +42,7 @@ class Record:
     links: dict[str, dict[str, str]] = field(default_factory=dict)  # src_uri -> {anchor: link}
     lookups: dict[str, Any] = field(default_factory=dict)  # file lookups of the conversion and their answers
     meta: dict[str, Any] | None = None  # page.meta (the front matter MkDocs read)
+    digest: bytes = b""  # of the final page's bytes as MkDocs writes them (``output_digest``)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -96,11 +99,15 @@ class PageStore:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB, used INTEGER)")
         row = db.execute("SELECT value FROM meta WHERE name='format'").fetchone()
         if row is None or row[0] != str(FORMAT):
-            db.execute("DELETE FROM pages")
+            db.execute("DROP TABLE IF EXISTS pages")
+            db.execute("DROP TABLE IF EXISTS used")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB)")
+        # The last build that used each record, apart: marking a record used rewrites this small row,
+        # not the record (tens of kilobytes) on every build.
+        db.execute("CREATE TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY, gen INTEGER) WITHOUT ROWID")
         row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
         # A build is one generation; preview rebuilds (``prune`` off) stay in the current one.
         self.generation = (int(row[0]) if row else 0) + (1 if self.prune or not row else 0)
@@ -165,7 +172,7 @@ class PageStore:
     def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
             blobs = list(pool.map(_blob, new.values()))
-        return [(k, hashlib.blake2b(b, digest_size=16).digest(), b, self.generation) for k, b in zip(new, blobs)]
+        return [(k, hashlib.blake2b(b, digest_size=16).digest(), b) for k, b in zip(new, blobs)]
 
     def put_batch(self, new: dict[bytes, Any]) -> None:
         """Records written during the build (so that they need not all stay in memory). Each is
@@ -173,14 +180,21 @@ class PageStore:
         if self.db is None or not new:
             return
         rows = self._rows(new)
-        self._transaction(lambda db: db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows))
+        gen = self.generation
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(k, gen) for k in new])
+
+        self._transaction(write)
 
     def mark_used(self, used: Iterable[bytes]) -> None:
         """Records this build used, kept as if written by it (a forked child's part of the build)."""
         if self.db is None:
             return
         gen = self.generation
-        self._transaction(lambda db: db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used]))
+        rows = [(k, gen) for k in used]
+        self._transaction(lambda db: db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", rows))
 
     def put_all(self, new: dict[bytes, Any], used: Iterable[bytes]) -> None:
         """One transaction: the last new records, the generation of every used key, old records dropped."""
@@ -190,10 +204,12 @@ class PageStore:
         rows = self._rows(new)
 
         def write(db: sqlite3.Connection) -> None:
-            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?)", rows)
-            db.executemany("UPDATE pages SET used=? WHERE key=?", [(gen, k) for k in used if k not in new])
+            db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(k, gen) for k in (*new, *used)])
             if self.prune:
-                db.execute("DELETE FROM pages WHERE used<=?", (gen - KEEP_BUILDS,))
+                old = (gen - KEEP_BUILDS,)
+                db.execute("DELETE FROM pages WHERE key IN (SELECT key FROM used WHERE gen<=?)", old)
+                db.execute("DELETE FROM used WHERE gen<=?", old)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
 
         self._transaction(write)
@@ -234,3 +250,4 @@ def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:
     h.update(src_uri.encode() + b"\0")
     h.update(markdown.encode("utf-8"))
     return h.digest()
+

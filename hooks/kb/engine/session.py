@@ -46,14 +46,14 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, pagekeys, prerender, quickexit, searchmemo
+from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, pagekeys, prerender, quickexit, siteoutputs
 from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
 from kb.problems import Problems
 from kb.publish import offline
 from kb.settings import BUILD_LABELS, Settings, SettingsError
-from kb.site import assets, export, gcpolicy, parallel, search, workers
+from kb.site import assets, gcpolicy, parallel, search, workers
 from kb.site.compact import collapse
 from kb.site.rawhtml import RawHtml
 from kb.site.pages import Generator
@@ -185,6 +185,8 @@ class BuildSession:
         cache = self.page_cache
         if cache is not None:
             cache.start(self._build_key(files, config, bundles.digest), (spec.uri for spec in gen.specs()))
+            if self.kept_dirs is not None:  # what the last build wrote in the site (kb.engine.outdir)
+                self.kept_dirs.known = cache.site_files(config.site_dir)
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
             live.add_files(self.preview, files, config, gen,
                            render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)
@@ -273,10 +275,16 @@ class BuildSession:
 
     def post_page(self, output: str, page: Any) -> str:
         output = collapse(output)  # whitespace no reader sees (kb.site.compact); a cache hit's is ""
-        if self.page_cache is not None:
-            output = self.page_cache.post_page(output, page)
-        kept = self.kept_dirs  # a page whose file holds its bytes already: MkDocs writes nothing
-        if kept is not None and kept.same(page.file.abs_dest_path, output.encode("utf-8", "xmlcharrefreplace")):
+        kept, cache, path = self.kept_dirs, self.page_cache, page.file.abs_dest_path
+        # A page whose file holds its bytes already (kb.engine.outdir): MkDocs gets "", writes nothing.
+        unwritten = False
+        if cache is not None:
+            digest = cache.hit_digest(page)  # a hit the last build wrote here: not even decompressed
+            unwritten = kept is not None and digest is not None and kept.holds(path, digest)
+            output = cache.post_page(output, page, unwritten=unwritten)
+        if kept is not None and not unwritten:
+            unwritten = kept.same(path, output.encode("utf-8", "xmlcharrefreplace"))
+        if unwritten:
             messages.unwritten(page.file.src_uri)
             return ""
         return output
@@ -331,11 +339,13 @@ class BuildSession:
             self._site_outputs(config, self.jobs)
         if self.settings.offline:
             offline.write_script_shards(config.site_dir)
+        if self.kept_dirs is not None:
+            written = self.kept_dirs.finish()
+            if self.page_cache is not None:
+                self.page_cache.site_files(config.site_dir, written)
+            self.kept_dirs = None
         if self.page_cache is not None:
             self.page_cache.finish()
-        if self.kept_dirs is not None:
-            self.kept_dirs.finish()
-            self.kept_dirs = None
         if self.preview is None:
             gcpolicy.build_ended()
         self.succeeded = True
@@ -348,39 +358,12 @@ class BuildSession:
         quickexit.end_if_done(self.command, self.succeeded)
 
     def _site_outputs(self, config: Any, processes: int) -> None:
-        """The search index and ``entries.json``, once per build: while the children of
-        ``prerender_pages`` build pages when there are any (this process would only wait), else in
-        ``finish``. They follow from the entries alone, and the output directory is cleaned before
-        ``on_files``."""
-        if self.outputs_written:
-            return
-        self.outputs_written = True
-        gen = self._generator()
-        memo = searchmemo.search_memo(self.page_cache) or search.NO_MEMO  # entries' parts kept between builds
-        urls = config.use_directory_urls
-
-        def search_index() -> dict[str, bytes]:
-            index = search.write_site_index(gen.kb, config.site_dir, directory_urls=urls, memo=memo,
-                                            processes=processes)
-            if memo is not search.NO_MEMO:
-                stats = index.stats
-                log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
-                         f"沿用 {stats['groups_reused']} 组条目的结果（共 {stats['groups']} 组）")
-            return {f"{search.INDEX_DIR}/{rel}": data for rel, data in index.files.items()}
-
-        def entries_json() -> dict[str, bytes]:
-            path = export.write_entries_json(gen.kb, config.site_dir, directory_urls=urls)
-            return {export.ENTRIES_JSON: path.read_bytes()}
-
-        self._outputs("search", gen.kb.entries, config, [search.INDEX_DIR], search_index)
-        self._outputs("entries.json", gen.kb.entries, config, [export.ENTRIES_JSON], entries_json)
-
-    def _outputs(self, name: str, value: Any, config: Any, paths: list[str], produce: Any) -> None:
-        """Site files made from ``value`` alone: from the build cache when it has them."""
-        if self.page_cache is None:
-            produce()
-        else:
-            self.page_cache.outputs(name, value, config.site_dir, [str(p) for p in paths], produce)
+        """The search index and ``entries.json`` (kb.engine.siteoutputs), once per build: while the
+        children of ``prerender_pages`` build pages when there are any (this process would only
+        wait), else in ``finish``."""
+        if not self.outputs_written:
+            self.outputs_written = True
+            siteoutputs.write(self._generator().kb, config, self.page_cache, processes)
 
     @staticmethod
     def _refuse(problems: list[str]) -> None:

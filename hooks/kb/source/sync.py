@@ -12,12 +12,18 @@ copy, kb.publish).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
 from contextlib import suppress
 from pathlib import Path
 from typing import Mapping
+
+
+def file_digest(data: bytes) -> bytes:
+    """The digest by which a file's bytes are known between builds (kb.engine.outdir)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def same_file(path: str | os.PathLike, data: bytes) -> bool:
