@@ -56,6 +56,8 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
+from mkdocs.structure.files import File
+
 from kb.source.sync import file_digest, same_file
 
 Identity = tuple[int, int, int]  # inode, change time, size
@@ -205,6 +207,19 @@ class Keeper:
         self.noted, self.kept, self.empty, self.pages = {}, set(), set(), {}
         _remove_empty(emptied, str(self.site))
         return pages
+
+
+class KeptFile(File):
+    """A generated file of the site that is not a page (各单位对照 JSON, ``feed.xml``): written by
+    MkDocs only when the kept file does not hold its bytes already (``Keeper.same``)."""
+
+    keeper: Keeper | None = None
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if self.keeper is None or dirty or self.abs_src_path is not None:
+            super().copy_file(dirty)
+        elif not self.keeper.same(self.abs_dest_path, self.content_bytes):
+            super().copy_file(dirty)
 
 
 def _remove_empty(folders: set[str], site: str) -> None:

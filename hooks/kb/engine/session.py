@@ -215,7 +215,9 @@ class BuildSession:
             live.add_static_files(self.preview, files, config, gen.static_files())
         else:
             for path, text in gen.static_files():  # feed.xml, 各单位对照 JSON, compilations
-                files.append(File.generated(config, path, content=text))
+                f = outdir.KeptFile.generated(config, path, content=text)
+                f.keeper = self.kept_dirs  # written only where the site does not hold it already
+                files.append(f)
         return files
 
     def release(self, files: list[Any]) -> None:
