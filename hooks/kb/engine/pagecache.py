@@ -183,9 +183,8 @@ class PageCache:
         page shows (``spec.depends``): the key of its final page. With ``lazy``, a page whose final
         page is stored gets None: its Markdown is neither read nor rendered (a warm build at 10,000
         entries would read and decompress some 10,000 of them for nothing); ``markdown()`` makes it
-        if MkDocs turns out to need it after all (the stored page cannot be used). Such a page's
-        stored Markdown is not used by the build: after ``KEEP_BUILDS`` builds that do not use it the
-        store drops it (a later build that needs it renders it again)."""
+        if MkDocs turns out to need it after all (the stored page cannot be used); and the Markdown
+        such a build makes is not stored (only its digest), as the page itself will be."""
         texts: list[Any] = []
         missing: list[tuple[int, Any, bytes | None, _Digest | None]] = []
         for spec in specs:
@@ -210,7 +209,7 @@ class PageCache:
             texts.append(text)
         for (i, spec, key, known), text in zip(missing, render_many([m[1] for m in missing]), strict=True):
             texts[i] = text
-            self._new_markdown(key, text)
+            self._new_markdown(key, text, keep=not lazy)
             self._digest_of(spec.uri, text, known)
         return texts
 
@@ -240,9 +239,13 @@ class PageCache:
         except Unstable:
             return None
 
-    def _new_markdown(self, key: bytes | None, text: str) -> None:
+    def _new_markdown(self, key: bytes | None, text: str, keep: bool = True) -> None:
+        """A page's Markdown made by this build; stored unless ``keep`` is false (a build that stores
+        pages whole: its next build reads the Markdown only of a page it cannot take whole, e.g.
+        one that warned, and making that one again costs less than storing every page's Markdown)."""
         if key is not None:
-            self._stage(key, text)
+            if keep:
+                self._stage(key, text)
             self.markdown_rendered += 1
 
     def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:

@@ -112,17 +112,40 @@ class Listing:
 
     def specs(self, page_size: int) -> list[PageSpec]:
         pages = paging.paginate(self.uri, self.groups, page_size)
+        shared = _once(self.depends)
         return [PageSpec(page.uri, self.title if page.number == 1 else f"{self.title}（第 {page.number} 页）",
-                         self.template, context, depends=_page_depends(self.depends, page),
+                         self.template, context, depends=_page_depends(shared, page),
                          in_nav=page.number == 1, nav_section=self.nav_section if page.number == 1 else None,
                          html=True)
                 for page, context in zip(pages, paging.contexts(pages, self.context))]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What every page of a listing shows besides its own rows: made once for all its pages, and so
+    digested once (kb.engine.pagekeys keeps the digest of a dataclass object by its identity)."""
+
+    value: Hashable
 
 
 def _page_depends(shared: Callable[[], Hashable] | None, page: paging.Page) -> Callable[[], Hashable] | None:
     if shared is None:
         return None
     return lambda: (shared(), page.depends())
+
+
+def _once(depends: Callable[[], Hashable] | None) -> Callable[[], Hashable] | None:
+    """``depends``, called once (a listing's pages all show its value: 36 pages of 待收录文件)."""
+    if depends is None:
+        return None
+    made: list[Shown] = []
+
+    def shown() -> Shown:
+        if not made:
+            made.append(Shown(depends()))
+        return made[0]
+
+    return shown
 
 
 def page_specs(gen: "Generator") -> list[PageSpec]:
