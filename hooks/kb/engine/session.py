@@ -199,6 +199,8 @@ class BuildSession:
             render_many = partial(parallel.render_all, gen, processes=self.jobs)
             # Without the Markdown of a page whose final page is stored (made only if MkDocs needs it).
             texts = cache.markdown_all(specs, render_many, lazy=True) if cache is not None else render_many(specs)
+            if sum(t is not None for t in texts) < prerender.MIN_PAGES:  # few pages to make: no page children
+                self._outputs_in_background(config)  # so the search index starts now, in a child
             for i, spec in enumerate(specs):
                 # Entries are deliberately not in the nav: say so, so MkDocs does not list them.
                 inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
@@ -249,19 +251,27 @@ class BuildSession:
             return nav
         # Meanwhile this process writes the search index (one core: the children have the others).
         prerender.prerender(self, nav, config, files, meanwhile=lambda: self._site_outputs(config, 1))
-        cache = self.page_cache
-        big = len(self._generator().kb.entries) >= background.MIN_ENTRIES
-        if big and not self.outputs_written and self.jobs > 1 and cache is not None and cache.open:
-            # No page children (e.g. after an edit): the search index in a child while MkDocs writes
-            # the pages here; its files and cache records reach the build through the disk.
-            def work() -> None:
-                cache.begin_child()
-                self._site_outputs(config, 1)
-                if not cache.commit_child():
-                    raise OSError("构建缓存不可用")
-
-            self.background = background.start(work)
+        self._outputs_in_background(config)  # no page children (e.g. after an edit), if not started yet
         return nav
+
+    def _outputs_in_background(self, config: Any) -> None:
+        """The search index and ``entries.json`` in a forked child while MkDocs goes on here (their
+        files and cache records reach the build through the disk); started in ``register_files``
+        once the build is known to have few pages to make (after an edit), else after ``prerender``."""
+        cache = self.page_cache
+        if (self.outputs_written or self.background is not None or self.jobs <= 1 or cache is None
+                or not cache.open or len(self._generator().kb.entries) < background.MIN_ENTRIES):
+            return
+
+        def work() -> None:
+            cache.begin_child()
+            self.background = None  # this child is the one writing them
+            self._site_outputs(config, 1)
+            if not cache.commit_child():
+                raise OSError("构建缓存不可用")
+
+        cache.flush()  # what this process staged is in the store, not staged again by the child
+        self.background = background.start(work)
 
     # -- on_pre_page / on_page_markdown / on_post_page ------------------------------
 
@@ -363,7 +373,7 @@ class BuildSession:
         """The search index and ``entries.json`` (kb.engine.siteoutputs), once per build: while the
         children of ``prerender_pages`` build pages when there are any (this process would only
         wait), else in ``finish``."""
-        if not self.outputs_written:
+        if not self.outputs_written and self.background is None:  # (nor written by a child now)
             self.outputs_written = True
             siteoutputs.write(self._generator().kb, config, self.page_cache, processes)
 
