@@ -79,7 +79,11 @@ def test_build_freezes_the_knowledge_base_and_restores_the_collector(tmp_path: P
         return register(self, files, config)
 
     monkeypatch.setattr(session_module.BuildSession, "register_files", spy)
+    # The load's objects are frozen before collections resume: the first one would go through them all.
+    hold, held_when = gcpolicy.hold, []
+    monkeypatch.setattr(gcpolicy, "hold", lambda: (held_when.append(gc.isenabled()), hold()))
     build(load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert held_when[0] is False
     (threshold, frozen, tracked, in_sight), = seen
     assert threshold == gcpolicy.BUILD_THRESHOLD
     assert frozen > 10_000  # the loaded entries and everything they hold

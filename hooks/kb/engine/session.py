@@ -132,7 +132,9 @@ class BuildSession:
                     kb = cachedir.load_entries(root, settings.audience, digests)
                 else:
                     kb = KnowledgeBase.load(root, audience=settings.audience)
-            gcpolicy.hold()  # ... and out of every later collection's sight until the build ends
+                # ... and out of every later collection's sight until the build ends: frozen before the
+                # collector is back (it would first go through the millions of objects the load made)
+                gcpolicy.hold()
         log.info(f"可见范围：{BUILD_LABELS[settings.audience]}（{len(kb.entries)} 个条目）")
         for problem in kb.problems.warnings:
             log.info(str(problem))  # warnings must not fail a strict build
