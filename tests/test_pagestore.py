@@ -32,8 +32,10 @@ def test_records_live_while_recent_builds_use_them(tmp_path: Path) -> None:
     assert keys(tmp_path) == {b"page"}
     store = PageStore(tmp_path)
     assert store.open()
-    record = store.get(b"page", Record)
-    assert Record.text(record.output) == "<html>页</html>" and store.get(b"other") is None
+    assert store.get(b"page", Record).output is None  # the record without its HTML ...
+    record = store.get_whole(b"page")  # ... and with it
+    assert Record.text(record.output) == "<html>页</html>" and Record.text(record.content) == "<p>页</p>"
+    assert store.get(b"other") is None
     store.close()
 
 
@@ -70,4 +72,11 @@ def test_a_damaged_record_is_a_miss(tmp_path: Path) -> None:
         con.execute("UPDATE pages SET data = x'00' || data")
     store = PageStore(tmp_path)
     assert store.open() and store.get(b"page") is None
+    store.close()
+    build(tmp_path, {b"html": Record(content="<p>段</p>", output="<html></html>")})
+    with sqlite3.connect(tmp_path / pagestore.DB_NAME) as con:
+        con.execute("UPDATE bodies SET data = x'00' || data")
+    store = PageStore(tmp_path)
+    assert store.open() and store.get(b"html", Record) is not None
+    assert store.body(b"html") is None and store.get_whole(b"html") is None
     store.close()

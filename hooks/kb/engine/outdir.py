@@ -173,11 +173,15 @@ class Keeper:
         self.kept.add(path)
         return True
 
-    def holds(self, path: str, digest: bytes) -> bool:
-        """Step 3 without reading the file: whether the last build wrote (or kept) the page of bytes
-        ``digest`` at ``path`` and the file is still the one it noted (``known``: its ``finish``)."""
+    def would_hold(self, path: str, digest: bytes) -> bool:
+        """Whether the last build wrote (or kept) the page of bytes ``digest`` at ``path`` and the
+        file is still the one it noted (``known``: its ``finish``)."""
         noted = self.noted.get(path)
-        if noted is None or self.known.get(path) != (*noted, digest):
+        return noted is not None and self.known.get(path) == (*noted, digest)
+
+    def holds(self, path: str, digest: bytes) -> bool:
+        """Step 3 without reading the file (``would_hold``); then it is this build's, unwritten."""
+        if not self.would_hold(path, digest):
             return False
         self.pages[path] = digest
         self.kept.add(path)

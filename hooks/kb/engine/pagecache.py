@@ -42,7 +42,6 @@ from typing import Any, Callable, Iterable, NamedTuple
 from kb.engine.cachedir import CACHE_DIR, disabled  # noqa: F401
 from kb.engine.pagekeys import KB_PACKAGE, Digests, Unstable, build_key, code_digest  # noqa: F401
 from kb.engine.pagereplay import PageWarnings, Recorder, replay
-from kb.source.sync import write_if_changed, write_tree
 from kb.engine.pagestore import DB_NAME, PageStore, Record, key_of, lookup_answer, output_digest  # noqa: F401
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
@@ -80,6 +79,9 @@ class PageCache:
         self.memos: dict[str, _Memo] = {}  # see memo()
         self.prerendered: set[str] = set()  # src_uri of the pages stored by kb.engine.prerender's children
         self.site_noted: dict | None = None  # see site_files()
+        # (path in the site, digest of a page's bytes) -> whether that file holds them already: then a
+        # hit's HTML is not read at all (kb.engine.outdir.Keeper.would_hold, set by the session)
+        self.unwritten: Callable[[str, bytes], bool] | None = None
 
     def start(self, build: bytes, cached: Iterable[str]) -> None:
         self.build = build
@@ -97,9 +99,15 @@ class PageCache:
         if key is None:
             return
         self.keys[uri] = key
-        record = self.store.get(key, Record)
+        record = self.store.get(key, Record)  # without its HTML
         if record is None or record.meta is None or not self._usable(record, files):
             return
+        if self.unwritten is not None and record.digest and self.unwritten(page.file.abs_dest_path, record.digest):
+            record.content, record.output = "", None  # its file holds it already: the HTML is not needed
+        elif (pair := self.store.body(key)) is not None:
+            record.content, record.output = pair
+        else:
+            return  # damaged: a miss
         meta = {**record.meta, "template": CACHED_TEMPLATE}
 
         def read_source(config: Any) -> None:
@@ -145,7 +153,7 @@ class PageCache:
             return
         if uri not in self.keys:  # not made by markdown(): keyed by the Markdown MkDocs gives
             key = self.keys[uri] = key_of(self.build, uri, "\0" + markdown)
-            record = self.store.get(key, Record)
+            record = self.store.get_whole(key)
             if record is not None and self._usable(record, files):
                 self._hit(uri, record, page, files)
                 page.meta["template"] = CACHED_TEMPLATE
@@ -162,7 +170,8 @@ class PageCache:
         # The final page waits, compressed as stored, until MkDocs writes it: all pages are
         # converted before the first is written, and 10,000 pages of HTML held as text cost gigabytes.
         out = record.output
-        self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
+        if out is not None:
+            self.waiting[uri] = zlib.compress(out.encode("utf-8"), 1) if isinstance(out, str) else out
         record.output = ""
         self.hits[uri] = record
         page.render = replay(page, record, files)
@@ -248,37 +257,6 @@ class PageCache:
                 self._stage(key, text)
             self.markdown_rendered += 1
 
-    def outputs(self, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
-        """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from
-        the entries): written from the cache when ``value``'s digest is stored, else produced and stored.
-        ``paths``: the files or directories, relative to ``site_dir``, that ``produce`` writes;
-        ``produce()`` returns what it wrote (path relative to ``site_dir`` -> bytes)."""
-        if not self.open:
-            produce()
-            return
-        try:
-            sig = self.digests.of(value)
-        except Unstable:
-            produce()
-            return
-        key = key_of(self.build, f"outputs:{name}", sig.hex())
-        site = Path(site_dir)
-        stored = self.store.get(key, dict)
-        if stored is not None:  # written where the site does not hold these bytes already
-            covered: set[str] = set()
-            for p in paths:
-                under = {rel[len(p) + 1:]: data for rel, data in stored.items() if rel.startswith(f"{p}/")}
-                if under or (site / p).is_dir():
-                    write_tree(site / p, under)
-                    covered.update(f"{p}/{rel}" for rel in under)
-            for rel, data in sorted(stored.items()):
-                if rel not in covered:
-                    (site / rel).parent.mkdir(parents=True, exist_ok=True)
-                    write_if_changed(site / rel, data)
-            self.used.append(key)
-            return
-        self.new[key] = dict(produce())  # what it wrote, as it says: not read back from the disk
-
     def memo(self, group: str, depends: Any, produce: Callable[[], Any]) -> Any:
         """``produce()``, or what it gave a previous build whose ``depends`` had the same digest.
         One stored record per ``group`` (e.g. an area's 各单位对照 texts, kb.site.compare_units)
@@ -328,8 +306,14 @@ class PageCache:
         hit = self.hits.get(uri)
         if hit is not None:
             self.hits[uri] = _USED  # the page is written: its HTML need not stay in memory
-            stored = self.waiting.pop(uri)
-            return "" if unwritten else Record.text(stored)
+            stored = self.waiting.pop(uri, None)
+            if unwritten:
+                return ""
+            if stored is None and (pair := self.store.body(self.keys[uri])) is not None:
+                stored = pair[1]  # (``unwritten`` said otherwise in pre_page: cannot happen)
+            if stored is None:
+                raise OSError(f"构建缓存：页面 {uri} 的记录不完整，请删除 .cache/kb 后重新构建")
+            return Record.text(stored)
         record = self.pending.pop(uri, None)
         if record is not None:
             self.rendered += 1

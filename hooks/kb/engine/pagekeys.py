@@ -240,3 +240,10 @@ def project_files(files: Any, config: Any) -> list[tuple[str, str]]:
             own += [(f"theme:{x.relative_to(p).as_posix()}", str(x)) for x in p.rglob("*") if x.is_file()]
     return own
 
+
+def only_hooks(config: Any) -> bool:
+    """Whether the build runs no plugin but the hook modules of ``mkdocs.yml`` (another plugin may
+    want what MkDocs keeps of a cached page, e.g. its HTML)."""
+    hooks = {str(h) for h in (config.get("hooks") or ())}
+    return all(name in hooks for name in config.plugins)
+

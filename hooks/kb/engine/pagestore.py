@@ -21,7 +21,7 @@ from kb.source.sync import file_digest as output_digest  # noqa: F401 - the dige
 
 log = logging.getLogger("mkdocs.hooks.kb.cache")
 
-FORMAT = 4  # bump when the stored record or the tables change
+FORMAT = 5  # bump when the stored record or the tables change
 DB_NAME = "pages.sqlite"
 KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (editions built in turn: kb publish)
 
@@ -30,10 +30,10 @@ KEEP_BUILDS = 4  # a page not used by the last KEEP_BUILDS builds is dropped (ed
 class Record:
     """What a build learned from one page, enough to skip it next time.
 
-    Stored (pickled) with its two HTML texts compressed each on its own, and read back so:
-    ``content`` and ``output`` of a record from the store are those compressed bytes
-    (``text()`` gives the text), so that a hit's final page can wait for MkDocs to write
-    it without being decompressed and compressed again."""
+    Stored (pickled) without its two HTML texts, which are stored apart, compressed each on its
+    own (``PageStore.body``): a record from ``PageStore.get`` has ``content`` and ``output`` None,
+    one from ``get_whole`` those compressed bytes (``text()`` gives the text), so that a hit's final
+    page can wait for MkDocs to write it without being decompressed and compressed again."""
 
     content: str | bytes  # the page's HTML after on_page_content
     output: str | bytes = ""  # the final page (after on_post_page)
@@ -103,11 +103,15 @@ class PageStore:
         if row is None or row[0] != str(FORMAT):
             db.execute("DROP TABLE IF EXISTS pages")
             db.execute("DROP TABLE IF EXISTS used")
+            db.execute("DROP TABLE IF EXISTS bodies")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (str(FORMAT),))
         db.execute("CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest BLOB, data BLOB)")
         # The last build that used each record, apart: marking a record used rewrites this small row,
         # not the record (tens of kilobytes) on every build.
         db.execute("CREATE TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY, gen INTEGER) WITHOUT ROWID")
+        # A page record's two HTML texts, apart from the rest of it (``body``): a build after an edit
+        # needs them only for the few pages whose file in the site is not already right.
+        db.execute("CREATE TABLE IF NOT EXISTS bodies (key BLOB PRIMARY KEY, digest BLOB, data BLOB)")
         row = db.execute("SELECT value FROM meta WHERE name='generation'").fetchone()
         # A build is one generation; preview rebuilds (``prune`` off) stay in the current one.
         self.generation = (int(row[0]) if row else 0) + (1 if self.prune or not row else 0)
@@ -151,10 +155,30 @@ class PageStore:
             return False
 
     def get(self, key: bytes, kind: type = object) -> Any:
+        """The value stored under ``key`` (None: none, damaged, or not a ``kind``); a page record
+        comes without its HTML (``content`` and ``output`` None): see ``body``, ``get_whole``."""
+        record = self._read("pages", key)
+        return record if isinstance(record, kind) else None
+
+    def body(self, key: bytes) -> tuple[bytes, bytes] | None:
+        """The ``content`` and ``output`` of the page record under ``key``, compressed as stored."""
+        pair = self._read("bodies", key)
+        return pair if isinstance(pair, tuple) and len(pair) == 2 else None
+
+    def get_whole(self, key: bytes) -> "Record | None":
+        """The page record under ``key`` with its HTML (None if either half is missing or damaged)."""
+        record = self.get(key, Record)
+        pair = self.body(key) if record is not None else None
+        if pair is None:
+            return None
+        record.content, record.output = pair
+        return record
+
+    def _read(self, table: str, key: bytes) -> Any:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT digest, data FROM pages WHERE key=?", (key,)).fetchone()
+            row = self.db.execute(f"SELECT digest, data FROM {table} WHERE key=?", (key,)).fetchone()
         except sqlite3.Error as exc:
             self._fail(exc)
             return None
@@ -164,26 +188,32 @@ class PageStore:
         try:
             if hashlib.blake2b(data, digest_size=16).digest() != digest:
                 return None  # damaged: rendered again and replaced
-            record = pickle.loads(zlib.decompress(data[1:]) if data[:1] == b"z" else data[1:])
+            return pickle.loads(zlib.decompress(data[1:]) if data[:1] == b"z" else data[1:])
         except Exception:  # noqa: BLE001 - anything unreadable is a miss
             return None
-        return record if isinstance(record, kind) else None
 
-    def _rows(self, new: dict[bytes, Any]) -> list[tuple]:
+    def _rows(self, new: dict[bytes, Any]) -> tuple[list[tuple], list[tuple]]:
+        """Rows of ``pages`` and of ``bodies`` for the values ``new``."""
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # zlib runs without the GIL
             blobs = list(pool.map(_blob, new.values()))
-        return [(k, hashlib.blake2b(b, digest_size=16).digest(), b) for k, b in zip(new, blobs)]
+        rows, bodies = [], []
+        for k, (b, body) in zip(new, blobs):
+            rows.append((k, hashlib.blake2b(b, digest_size=16).digest(), b))
+            if body is not None:
+                bodies.append((k, hashlib.blake2b(body, digest_size=16).digest(), body))
+        return rows, bodies
 
     def put_batch(self, new: dict[bytes, Any]) -> None:
         """Records written during the build (so that they need not all stay in memory). Each is
         complete and verified on reading, so a build killed later leaves nothing wrong behind."""
         if self.db is None or not new:
             return
-        rows = self._rows(new)
+        rows, bodies = self._rows(new)
         gen = self.generation
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", bodies)
             db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(k, gen) for k in new])
 
         self._transaction(write)
@@ -201,14 +231,16 @@ class PageStore:
         if self.db is None:
             return
         gen = self.generation
-        rows = self._rows(new)
+        rows, bodies = self._rows(new)
 
         def write(db: sqlite3.Connection) -> None:
             db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", bodies)
             db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", [(k, gen) for k in (*new, *used)])
             if self.prune:
                 old = (gen - KEEP_BUILDS,)
                 db.execute("DELETE FROM pages WHERE key IN (SELECT key FROM used WHERE gen<=?)", old)
+                db.execute("DELETE FROM bodies WHERE key IN (SELECT key FROM used WHERE gen<=?)", old)
                 db.execute("DELETE FROM used WHERE gen<=?", old)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(gen),))
 
@@ -236,12 +268,17 @@ class PageStore:
         self.reset()
 
 
-def _blob(value: Any) -> bytes:
-    """A stored value's bytes: a page record as pickled (its HTML is compressed inside, see
-    ``Record``), anything else pickled and compressed."""
+def _blob(value: Any) -> tuple[bytes, bytes | None]:
+    """A stored value's bytes, and for a page record those of its HTML apart: the record pickled
+    without its HTML, the HTML texts compressed each on its own (see ``Record``) and pickled; anything
+    else pickled and compressed."""
     if isinstance(value, Record):
-        return b"p" + pickle.dumps(value, protocol=5)
-    return b"z" + zlib.compress(pickle.dumps(value, protocol=5), 1)
+        state = value.__getstate__()
+        body = b"p" + pickle.dumps((state["content"], state["output"]), protocol=5)
+        head = Record.__new__(Record)
+        head.__dict__.update(state, content=None, output=None)
+        return b"p" + pickle.dumps(head, protocol=5), body
+    return b"z" + zlib.compress(pickle.dumps(value, protocol=5), 1), None
 
 
 def key_of(build: bytes, src_uri: str, markdown: str) -> bytes:

@@ -189,6 +189,8 @@ class BuildSession:
             cache.start(self._build_key(files, config, bundles.digest), (spec.uri for spec in gen.specs()))
             if self.kept_dirs is not None:  # what the last build wrote in the site (kb.engine.outdir)
                 self.kept_dirs.known = cache.site_files(config.site_dir)
+                if pagekeys.only_hooks(config):  # a hit whose file is right: no plugin needs its HTML either
+                    cache.unwritten = self.kept_dirs.would_hold
         if self.preview is not None:  # kb serve: only changed pages are rendered (see kb.preview)
             live.add_files(self.preview, files, config, gen,
                            render=(lambda spec: cache.markdown(spec, gen.render)) if cache is not None else None)

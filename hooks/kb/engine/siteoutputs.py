@@ -9,10 +9,14 @@ of the build); from the build cache when it holds them for these entries
 from __future__ import annotations
 
 import logging
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 from kb.engine import searchmemo
+from kb.engine.pagekeys import Unstable
+from kb.engine.pagestore import key_of
 from kb.site import export, search
+from kb.source.sync import write_if_changed, write_tree
 
 log = logging.getLogger("mkdocs.hooks.kb")
 
@@ -39,4 +43,37 @@ def write(kb: Any, config: Any, page_cache: Any, processes: int) -> None:
         if page_cache is None:
             produce()
         else:
-            page_cache.outputs(name, kb.entries, config.site_dir, paths, produce)
+            cached(page_cache, name, kb.entries, config.site_dir, paths, produce)
+
+
+def cached(cache: Any, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
+    """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from the
+    entries): written from the build cache ``cache`` when ``value``'s digest is stored (only where the
+    site does not hold those bytes already), else produced and stored. ``paths``: the files or folders,
+    relative to ``site_dir``, that ``produce`` writes; ``produce()`` returns what it wrote (path
+    relative to ``site_dir`` -> bytes)."""
+    if not cache.open:
+        produce()
+        return
+    try:
+        sig = cache.digests.of(value)
+    except Unstable:
+        produce()
+        return
+    key = key_of(cache.build, f"outputs:{name}", sig.hex())
+    site = Path(site_dir)
+    stored = cache.store.get(key, dict)
+    if stored is None:
+        cache.new[key] = dict(produce())  # what it wrote, as it says: not read back from the disk
+        return
+    covered: set[str] = set()
+    for p in paths:
+        under = {rel[len(p) + 1:]: data for rel, data in stored.items() if rel.startswith(f"{p}/")}
+        if under or (site / p).is_dir():
+            write_tree(site / p, under)
+            covered.update(f"{p}/{rel}" for rel in under)
+    for rel, data in sorted(stored.items()):
+        if rel not in covered:
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            write_if_changed(site / rel, data)
+    cache.used.append(key)
