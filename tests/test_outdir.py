@@ -219,3 +219,24 @@ def test_a_folder_the_build_replaces_whole_is_left_to_it(tmp_path: Path) -> None
     keeper.finish()  # this build wrote neither page
     assert not (site / "search/index.html").exists() and not (site / "a/b/c/index.html").exists()
     assert (site / "search/idx/t/0.bin").read_bytes() == b"old shard"  # its writer brings it up to date
+
+
+def test_write_tree_knows_the_files_it_left(tmp_path: Path, monkeypatch) -> None:
+    from kb.source import sync
+
+    root = tmp_path / "idx"
+    files = {f"t/{i}.bin": bytes([i]) * 100 for i in range(20)}
+    noted: dict = {}
+    assert write_tree(root, files, noted=noted) == 20 and len(noted) == 20
+    tampered = root / "t/3.bin"
+    st = tampered.stat()
+    tampered.write_bytes(b"x" * 100)  # changed in place, same size, its time put back
+    os.utime(tampered, ns=(st.st_atime_ns, st.st_mtime_ns))
+    compared = []
+    real = sync.same_file
+    monkeypatch.setattr(sync, "same_file", lambda path, data: compared.append(path) or real(path, data))
+    again: dict = {}
+    assert write_tree(root, {**files, "t/19.bin": b"new"}, known=noted, noted=again) == 2
+    assert sorted(os.path.basename(p) for p in compared) == ["19.bin", "3.bin"]  # the others not even read
+    assert tampered.read_bytes() == bytes([3]) * 100 and (root / "t/19.bin").read_bytes() == b"new"
+    assert set(again) == set(noted) and again[str(root / "t/0.bin")] == noted[str(root / "t/0.bin")]

@@ -25,9 +25,15 @@ def write(kb: Any, config: Any, page_cache: Any, processes: int) -> None:
     """The search index (entries' analysis kept between builds) and ``entries.json`` of ``kb``."""
     memo = searchmemo.search_memo(page_cache) or search.NO_MEMO
     urls = config.use_directory_urls
+    # The index files as the last build left them (inode, change time, size, digest): those still so
+    # are not read to be compared (kb.source.sync.write_tree), some 21,000 at 10,000 entries.
+    key = key_of(b"site-files", f"{Path(config.site_dir).resolve()}#search", "")
+    known = page_cache.store.get(key, dict) if page_cache is not None and page_cache.open else None
+    noted: dict | None = {} if page_cache is not None and page_cache.open else None
 
     def search_index() -> dict[str, bytes]:
-        index = search.write_site_index(kb, config.site_dir, directory_urls=urls, memo=memo, processes=processes)
+        index = search.write_site_index(kb, config.site_dir, directory_urls=urls, memo=memo, processes=processes,
+                                        known=known, noted=noted)
         if memo is not search.NO_MEMO:
             stats = index.stats
             log.info(f"搜索索引：重新分析 {stats['analysed']} 个条目，"
@@ -43,15 +49,21 @@ def write(kb: Any, config: Any, page_cache: Any, processes: int) -> None:
         if page_cache is None:
             produce()
         else:
-            cached(page_cache, name, kb.entries, config.site_dir, paths, produce)
+            cached(page_cache, name, kb.entries, config.site_dir, paths, produce, known, noted)
+    if noted:
+        if noted == known:
+            page_cache.used.append(key)
+        else:
+            page_cache.new[key] = noted
 
 
-def cached(cache: Any, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any]) -> None:
+def cached(cache: Any, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any],
+           known: dict | None = None, noted: dict | None = None) -> None:
     """Files of the site written by ``produce()`` from ``value`` (e.g. the search index from the
     entries): written from the build cache ``cache`` when ``value``'s digest is stored (only where the
     site does not hold those bytes already), else produced and stored. ``paths``: the files or folders,
     relative to ``site_dir``, that ``produce`` writes; ``produce()`` returns what it wrote (path
-    relative to ``site_dir`` -> bytes)."""
+    relative to ``site_dir`` -> bytes). ``known``, ``noted``: see ``kb.source.sync.write_tree``."""
     if not cache.open:
         produce()
         return
@@ -70,7 +82,7 @@ def cached(cache: Any, name: str, value: Any, site_dir: str, paths: list[str], p
     for p in paths:
         under = {rel[len(p) + 1:]: data for rel, data in stored.items() if rel.startswith(f"{p}/")}
         if under or (site / p).is_dir():
-            write_tree(site / p, under)
+            write_tree(site / p, under, known, noted)
             covered.update(f"{p}/{rel}" for rel in under)
     for rel, data in sorted(stored.items()):
         if rel not in covered:

@@ -53,25 +53,41 @@ def write_if_changed(path: str | os.PathLike, data: bytes) -> bool:
     return True
 
 
-def write_tree(root: Path, files: Mapping[str, bytes]) -> int:
+Noted = dict[str, tuple[int, int, int, bytes]]  # path -> (inode, change time, size, digest of its bytes)
+
+
+def identity(path: str) -> tuple[int, int, int] | None:
+    """What changes whenever the file is written or replaced (the change time cannot be set): inode,
+    change time, size; None for anything but a regular file linked once."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_ctime_ns, st.st_size) if stat.S_ISREG(st.st_mode) and st.st_nlink == 1 else None
+
+
+def write_tree(root: Path, files: Mapping[str, bytes], known: Noted | None = None,
+               noted: Noted | None = None) -> int:
     """The folder ``root`` brought to hold exactly ``files`` (path relative to it -> bytes): a file
     already holding its bytes is left alone, any other file under ``root`` removed, and so are the
-    folders left empty. The number of files written."""
+    folders left empty. The number of files written. ``noted``, if given, gets every file as written
+    or kept; a file still as ``known`` says (an earlier call's ``noted``) with the digest of the bytes
+    it should hold is not even read."""
     wanted = {os.path.join(str(root), *rel.split("/")): data for rel, data in files.items()}
     if root.is_symlink() or (root.exists() and not root.is_dir()):
         root.unlink()  # never written through
     try:
-        return _write_tree(root, wanted)
+        return _write_tree(root, wanted, known or {}, noted)
     except (FileExistsError, NotADirectoryError):  # a file where a folder goes: start afresh
         if root.is_dir() and not root.is_symlink():
             shutil.rmtree(root)
         else:
             with suppress(FileNotFoundError):
                 root.unlink()
-        return _write_tree(root, wanted)
+        return _write_tree(root, wanted, {}, noted)
 
 
-def _write_tree(root: Path, wanted: dict[str, bytes]) -> int:
+def _write_tree(root: Path, wanted: dict[str, bytes], known: Noted, noted: Noted | None) -> int:
     written = 0
     made: set[str] = set()
     for path, data in wanted.items():
@@ -79,7 +95,15 @@ def _write_tree(root: Path, wanted: dict[str, bytes]) -> int:
         if folder not in made:  # a few folders for thousands of files
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        written += write_if_changed(path, data)
+        digest = file_digest(data) if known or noted is not None else b""
+        was = known.get(path)
+        if was is not None and was[3] == digest and identity(path) == was[:3]:
+            now: tuple | None = was  # as the last call left it: the same bytes
+        else:
+            written += write_if_changed(path, data)
+            now = (*ident, digest) if noted is not None and (ident := identity(path)) else None
+        if noted is not None and now is not None:
+            noted[path] = now
     for base, dirs, names in os.walk(root, topdown=False):
         for name in names + [d for d in dirs if os.path.islink(os.path.join(base, d))]:
             path = os.path.join(base, name)

@@ -19,7 +19,7 @@ from kb.site.search.known import known_files
 from kb.site.search.text import char_map
 from kb.site.search.units import date_order, entry_date
 from kb.site.urls import page_url
-from kb.source.sync import write_tree
+from kb.source.sync import Noted, write_tree
 
 INDEX_DIR = "search/idx"
 FORMAT_VERSION = 2
@@ -36,10 +36,11 @@ class SearchIndex:
     units: int
     stats: dict[str, int]
 
-    def write(self, site_dir: Path | str) -> int:
+    def write(self, site_dir: Path | str, known: Noted | None = None, noted: Noted | None = None) -> int:
         """The index folder brought to hold exactly these files (those already holding their bytes are
-        not written again: after an edit most shards are unchanged); the number written."""
-        return write_tree(Path(site_dir) / INDEX_DIR, self.files)
+        not written again: after an edit most shards are unchanged); the number written. ``known``,
+        ``noted``: see ``kb.source.sync.write_tree``."""
+        return write_tree(Path(site_dir) / INDEX_DIR, self.files, known, noted)
 
 
 def facet_values(kb: KnowledgeBase) -> dict[str, list[list[str]]]:
@@ -202,10 +203,12 @@ def iter_index_paths(index: SearchIndex) -> Iterator[str]:
 
 
 def write_site_index(kb: KnowledgeBase, site_dir: Path | str, directory_urls: bool = True,
-                     memo: Memo = NO_MEMO, processes: int | None = None) -> SearchIndex:
-    """Build the index for the site in ``site_dir`` and write it under ``search/idx/``."""
+                     memo: Memo = NO_MEMO, processes: int | None = None, known: Noted | None = None,
+                     noted: Noted | None = None) -> SearchIndex:
+    """Build the index for the site in ``site_dir`` and write it under ``search/idx/`` (``known``,
+    ``noted``: see ``SearchIndex.write``)."""
     index = build_index(kb, lambda e: page_url(e.src_uri, directory_urls), memo=memo, processes=processes)
-    index.write(site_dir)
+    index.write(site_dir, known, noted)
     return index
 
 
