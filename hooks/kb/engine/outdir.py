@@ -51,27 +51,21 @@ from __future__ import annotations
 import heapq
 import os
 import shutil
-import stat
 import tempfile
 from contextlib import suppress
 from pathlib import Path
 
 from mkdocs.structure.files import File
 
-from kb.source.sync import file_digest, same_file
+from kb.source.sync import Noted, file_digest, identity, same_file
 
-Identity = tuple[int, int, int]  # inode, change time, size
+Identity = tuple[int, int, int]  # inode, change time, size (kb.source.sync.identity)
 
 KEEP = ".kb-keep-"
 
 
 def _prefix(site: Path) -> str:
     return f".{site.name}{KEEP}"
-
-
-def _identity(st: os.stat_result) -> Identity:
-    """What changes whenever a file is written or replaced (the change time cannot be set)."""
-    return st.st_ino, st.st_ctime_ns, st.st_size
 
 
 def _note_files(top: str, spared: frozenset[str], noted: dict[str, Identity], empty: set[str]) -> None:
@@ -84,11 +78,10 @@ def _note_files(top: str, spared: frozenset[str], noted: dict[str, Identity], em
         dirs[:] = [d for d in dirs if os.path.join(root, d) not in spared]
         for name in files:
             path = os.path.join(root, name)
-            with suppress(OSError):  # left for MkDocs, as its cleaning ignores what it cannot remove
-                st = os.lstat(path)
-                if stat.S_ISREG(st.st_mode) and st.st_nlink == 1:
-                    noted[path] = _identity(st)
-                else:
+            if (ident := identity(path)) is not None:
+                noted[path] = ident
+            else:
+                with suppress(OSError):  # left for MkDocs, as its cleaning ignores what it cannot remove
                     os.unlink(path)
         for name in list(dirs):  # links to folders are removed, not followed (as shutil.rmtree)
             path = os.path.join(root, name)
@@ -109,7 +102,7 @@ class Keeper:
         self.noted = noted or {}  # path -> identity of the file when the build started
         self.kept: set[str] = set()  # noted files found to hold this build's bytes (``same``, ``known``)
         self.empty: set[str] = set()  # folders that held nothing when the build started
-        self.known: dict[str, tuple[int, int, int, bytes]] = {}  # the last build's pages (``finish``)
+        self.known: Noted = {}  # the last build's pages (``finish``)
         self.pages: dict[str, bytes] = {}  # this build's pages: path -> digest of the bytes
 
     @classmethod
@@ -187,25 +180,19 @@ class Keeper:
         self.kept.add(path)
         return True
 
-    def finish(self) -> dict[str, tuple[int, int, int, bytes]]:
+    def finish(self) -> Noted:
         """Step 4; what the next build's ``known`` is: every page of this build, the identity of its
         file and the digest of its bytes."""
         self.restore()  # in case on_files did not run
-        pages: dict[str, tuple[int, int, int, bytes]] = {}
+        pages: Noted = {}
         for path, digest in self.pages.items():
-            identity = self.noted.get(path) if path in self.kept else None
-            if identity is None:
-                with suppress(OSError):
-                    st = os.lstat(path)
-                    identity = _identity(st) if stat.S_ISREG(st.st_mode) and st.st_nlink == 1 else None
-            if identity is not None:
-                pages[path] = (*identity, digest)
+            ident = self.noted[path] if path in self.kept else identity(path)
+            if ident is not None:
+                pages[path] = (*ident, digest)
         emptied = set(self.empty)  # folders that may be empty now: only those are looked at
-        for path, identity in self.noted.items():
-            if path in self.kept:
-                continue
-            with suppress(OSError):
-                if _identity(os.lstat(path)) == identity:  # not written by this build
+        for path, ident in self.noted.items():
+            if path not in self.kept and identity(path) == ident:  # not written by this build
+                with suppress(OSError):
                     os.unlink(path)
                     emptied.add(os.path.dirname(path))
         self.noted, self.kept, self.empty, self.pages = {}, set(), set(), {}

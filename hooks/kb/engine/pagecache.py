@@ -78,7 +78,7 @@ class PageCache:
         self.rendered = 0
         self.memos: dict[str, _Memo] = {}  # see memo()
         self.prerendered: set[str] = set()  # src_uri of the pages stored by kb.engine.prerender's children
-        self.site_noted: dict | None = None  # see site_files()
+        self.site_noted: dict[bytes, dict] = {}  # see site_files()
         # (path in the site, digest of a page's bytes) -> whether that file holds them already: then a
         # hit's HTML is not read at all (kb.engine.outdir.Keeper.would_hold, set by the session)
         self.unwritten: Callable[[str, bytes], bool] | None = None
@@ -323,14 +323,14 @@ class PageCache:
                 self._stage(self.keys[uri], record)
         return output
 
-    def site_files(self, site_dir: str, files: dict | None = None) -> dict:
-        """What the last build in ``site_dir`` wrote there (kb.engine.outdir's note); with ``files``,
-        this build's note is kept for the next one instead."""
-        key = key_of(b"site-files", str(Path(site_dir).resolve()), "")
+    def site_files(self, site_dir: str, files: dict | None = None, part: str = "pages") -> dict:
+        """What the last build noted of the files it wrote in ``site_dir`` (``part``: its pages, kb.engine.outdir;
+        the search index, kb.engine.siteoutputs); with ``files``, this build's note kept for the next one."""
+        key = key_of(b"site-files", f"{Path(site_dir).resolve()}#{part}", "")
         if files is None:
-            self.site_noted = self.store.get(key, dict) or {} if self.open else {}
-            return self.site_noted
-        if files == self.site_noted:
+            self.site_noted[key] = noted = self.store.get(key, dict) or {} if self.open else {}
+            return noted
+        if files == self.site_noted.get(key):
             self.used.append(key)
         else:
             self.new[key] = files

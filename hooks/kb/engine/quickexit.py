@@ -23,6 +23,7 @@ happens.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import sys
 
@@ -46,8 +47,6 @@ def end_if_done(command: str, succeeded: bool) -> None:
         return
     atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter runs at exit, then no teardown
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a stream closed or gone
             stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
     os._exit(0)

@@ -46,7 +46,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from kb.engine import background, cachedir, messages, navcache, outdir, pagecache, pagekeys, prerender, quickexit, siteoutputs
+from kb.engine import (background, cachedir, messages, navcache, outdir, pagecache, pagekeys, prerender, quickexit,
+                       siteoutputs)
 from kb.engine.lazypage import LazyPage
 from kb.model.knowledge import KnowledgeBase
 from kb.preview import live
@@ -244,8 +245,8 @@ class BuildSession:
         """What every page of this build depends on besides its own Markdown (kb.engine.pagecache);
         ``bundles``: the digest of the bundled style sheets and scripts (their sources left ``files``)."""
         gen = self._generator()
-        return pagecache.build_key(config, self.settings, pagekeys.project_files(files, config), extra=(gen.today.isoformat(), gen.site_title,
-                                                                                   gen.kb.taxonomy.areas, bundles.hex()))
+        extra = (gen.today.isoformat(), gen.site_title, gen.kb.taxonomy.areas, bundles.hex())
+        return pagecache.build_key(config, self.settings, pagekeys.project_files(files, config), extra=extra)
 
     # -- on_nav ------------------------------------------------------------------
 

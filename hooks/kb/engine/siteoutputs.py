@@ -27,8 +27,7 @@ def write(kb: Any, config: Any, page_cache: Any, processes: int) -> None:
     urls = config.use_directory_urls
     # The index files as the last build left them (inode, change time, size, digest): those still so
     # are not read to be compared (kb.source.sync.write_tree), some 21,000 at 10,000 entries.
-    key = key_of(b"site-files", f"{Path(config.site_dir).resolve()}#search", "")
-    known = page_cache.store.get(key, dict) if page_cache is not None and page_cache.open else None
+    known = page_cache.site_files(config.site_dir, part="search") if page_cache is not None else None
     noted: dict | None = {} if page_cache is not None and page_cache.open else None
 
     def search_index() -> dict[str, bytes]:
@@ -51,10 +50,7 @@ def write(kb: Any, config: Any, page_cache: Any, processes: int) -> None:
         else:
             cached(page_cache, name, kb.entries, config.site_dir, paths, produce, known, noted)
     if noted:
-        if noted == known:
-            page_cache.used.append(key)
-        else:
-            page_cache.new[key] = noted
+        page_cache.site_files(config.site_dir, noted, part="search")
 
 
 def cached(cache: Any, name: str, value: Any, site_dir: str, paths: list[str], produce: Callable[[], Any],
