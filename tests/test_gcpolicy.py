@@ -90,3 +90,30 @@ def test_build_freezes_the_knowledge_base_and_restores_the_collector(tmp_path: P
     assert tracked and not in_sight  # an entry: a tracked object, out of the collector's sight
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_preview_collector_comes_back_after_the_rebuild_not_right_at_its_end():
+    """kb serve: the collector stays off through a rebuild and for a moment after it (the browsers
+    reload meanwhile), also across back-to-back rebuilds, then is on again."""
+    import time
+
+    from kb.preview.server import _QuietCollector
+
+    assert gc.isenabled()
+    quiet = _QuietCollector()
+    quiet.DELAY = 0.3
+    try:
+        with quiet.rebuild():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # not at once
+        time.sleep(0.1)
+        with quiet.rebuild():  # the next rebuild within the delay: still off, the timer starts again
+            assert not gc.isenabled()
+        time.sleep(0.2)
+        assert not gc.isenabled()
+        deadline = time.monotonic() + 5
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gc.isenabled()
+    finally:
+        gc.enable()

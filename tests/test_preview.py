@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 from kb.preview import live as preview
+from kb.preview.searchindex import SearchWriter
 from kb.preview.server import rebuild
 from kb.model.cache import EntryCache
 from kb.model.knowledge import KnowledgeBase
@@ -370,8 +371,12 @@ def _search_files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-def test_preview_rewrites_the_search_index_when_its_entries_change(small_project):
-    """An entry turned restricted while kb serve runs leaves the search index at once; an edit shows in it."""
+@pytest.mark.parametrize("writer", ["thread", "process"])
+def test_preview_rewrites_the_search_index_when_its_entries_change(small_project, writer):
+    """An entry turned restricted while kb serve runs leaves the search index at once; an edit shows in it.
+    ``process``: the index written by a process of its own (as from 300 entries), not a thread."""
+    if writer == "process":
+        small_project.state.search = SearchWriter(process_from=0)
     rel = "cases/minzu-tuanjie-shequ-2023.md"
     marker = "预览搜索索引标记语"
     small_project.edit(rel, "\n## 背景\n", f"\n## 背景\n\n{marker}。\n")
@@ -404,5 +409,47 @@ def test_preview_rewrites_the_search_index_when_its_entries_change(small_project
     small_project.build()
     small_project.build()  # nothing changed: the index is not written again
     assert not small_project.state.search_rewritten
+    worker = small_project.state.search.worker
+    if writer == "process":
+        assert worker is not None and worker.poll() is None and worker.pid != os.getpid()
+        assert small_project.state.search._thread is None  # every write after the first: the process's
+        small_project.state.search.close()
+        assert worker.wait(timeout=10) == 0  # it ends with its input
+    else:
+        assert worker is None
+
+
+@pytest.mark.slow
+def test_preview_search_process_falls_back_to_a_thread(small_project, caplog):
+    """The search index process dead, or failing a job (here: it reads the files after they were broken
+    again), and the index is still written, from the build's own entries, in the server's process."""
+    state = small_project.state
+    state.search = SearchWriter(process_from=0)
+    rel = "cases/minzu-tuanjie-shequ-2023.md"
+    small_project.build()
+    first = state.search.worker
+    assert first is not None
+    state.search.wait()
+
+    small_project.edit(rel, "\n## 背景\n", "\n## 背景\n\n进程失败后的标记语。\n")
+    small_project.build()
+    state.search.wait()
+    text = small_project.entry(rel).read_text(encoding="utf-8")
+    small_project.entry(rel).write_text(text.replace("\nid: ", "\nid: [坏", 1), encoding="utf-8")
+    job = state.search._latest[1]  # (the build's knowledge base, site, directory URLs), asked again
+    with caplog.at_level("INFO", logger="mkdocs.hooks.kb.preview"):
+        state.search.request(*job)
+        state.search.wait()
+    assert "搜索索引进程未能更新索引" in caplog.text
+    assert any("进程失败后的标记语".encode() in data for data in _search_files(small_project.site).values())
+    small_project.entry(rel).write_text(text, encoding="utf-8")
+
+    first.kill()
+    first.wait()
+    small_project.edit(rel, "进程失败后的标记语", "进程死后的标记语")
+    small_project.build()
+    state.search.wait()
+    assert state.search.worker is None  # gone: the thread writes
+    assert any("进程死后的标记语".encode() in data for data in _search_files(small_project.site).values())
 
 

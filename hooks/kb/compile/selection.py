@@ -111,9 +111,10 @@ def select(kb: "KnowledgeBase", sel: Selection) -> list["Entry"]:
         types = sel.types or ENTRY_TYPES
         pool = [e for t in ENTRY_TYPES if t in types for e in kb.by_type.get(t, ())]  # newest first within a type
     words = [to_simplified(w).lower() for w in sel.query.split()]
+    areas = frozenset(sel.areas)
     out = []
     for e in pool:
-        if sel.areas and not set(sel.areas) & set(e.meta.areas) and not set(sel.areas) & set(e.listed_areas):
+        if areas and areas.isdisjoint(e.meta.areas) and areas.isdisjoint(e.listed_areas):
             continue
         if sel.types and e.type not in sel.types:
             continue
@@ -123,7 +124,7 @@ def select(kb: "KnowledgeBase", sel: Selection) -> list["Entry"]:
             continue
         if sel.levels and getattr(e.meta, "level", None) not in sel.levels:
             continue
-        if sel.kind and not any(s.kind == sel.kind and (not sel.areas or set(sel.areas) & set(s.areas))
+        if sel.kind and not any(s.kind == sel.kind and (not areas or not areas.isdisjoint(s.areas))
                                 for s in e.classified_sections):
             continue
         if words:

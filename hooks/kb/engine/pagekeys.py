@@ -76,6 +76,7 @@ class Digests:
 
     def __init__(self) -> None:
         self._objects: dict[int, tuple[Any, bytes]] = {}  # id -> (the object, kept alive; its digest)
+        self._seeded: dict[int, tuple[Entry, bytes, str]] = {}  # id -> (entry, file digest, version label)
 
     def entry(self, e: Entry) -> bytes:
         stored = self._objects.get(id(e))
@@ -91,9 +92,15 @@ class Digests:
 
     def seed(self, e: Entry, file_digest: bytes) -> None:
         """Take ``e``'s digest, and its report sections', from the digest of the bytes of its file
-        (kb.model.cache: an entry loaded from the same bytes is the same entry), not from its fields."""
+        (kb.model.cache: an entry loaded from the same bytes is the same entry), not from its fields.
+        Seeding the same entry from the same digest again (the preview's next rebuild) does nothing."""
+        label = e.version_label
+        seeded = self._seeded.get(id(e))
+        if seeded is not None and seeded[0] is e and seeded[1] == file_digest and seeded[2] == label:
+            return
+        self._seeded[id(e)] = (e, file_digest, label)
         h = hashlib.blake2b(file_digest, digest_size=16)
-        h.update(repr((e.doc.rel, e.version_label)).encode())
+        h.update(repr((e.doc.rel, label)).encode())
         self._objects[id(e)] = (e, b"E" + h.digest())
         for i, s in enumerate(getattr(e, "sections", None) or ()):
             self._objects[id(s)] = (s, b"D" + hashlib.blake2b(file_digest + b"section %d" % i, digest_size=16).digest())

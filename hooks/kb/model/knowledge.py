@@ -272,10 +272,9 @@ class KnowledgeBase:
     def sections_by_area(self) -> dict[str, list[tuple[Entry, Section]]]:
         out: dict[str, list[tuple[Entry, Section]]] = {slug: [] for slug in self.taxonomy.slugs}
         for e in self.by_type.get("report", []):
-            for sec in e.classified_sections:
-                for slug in sec.areas:
-                    if slug in out:
-                        out[slug].append((e, sec))
+            for slug, pair in e.area_sections:
+                if slug in out:
+                    out[slug].append(pair)
         return out
 
     @cached_property

@@ -27,8 +27,9 @@ false) and turns this module on. Then, on every rebuild:
    changed: another set of visible entries (added, deleted, an audience
    changed) or an entry read again (its text changed). A reused entry is
    the same object, so comparing object identities is enough. A rewrite
-   takes seconds at 10,000 entries, so it runs in a background thread
-   (``SearchWriter``; the page reload does not wait for it), except when an
+   takes seconds at 10,000 entries, so it runs in the background, in a
+   process of its own from 300 entries on (``SearchWriter``,
+   kb.preview.searchworker; the page reload does not wait for it), except when an
    entry left the visible set: then the build waits for the new index, so
    that no hidden entry stays searchable.
 6. The build cache of ``mkdocs build`` (kb.engine.pagecache, ``.cache/kb``)
@@ -125,6 +126,7 @@ class PreviewState:
 
     def reset(self) -> None:
         """Forget everything (tests; a new server)."""
+        self.search.close()
         self.__init__()  # type: ignore[misc]
 
 

@@ -306,8 +306,8 @@ def _by_type(entries: Iterable["Entry"]) -> list[paging.Group]:
 def _area_groups(kb: "KnowledgeBase", slug: str) -> list[paging.Group]:
     """An area: its entries by type, then the report sections about it by kind (newest first)."""
     by_kind: dict[str, list] = {}
-    for e, s in kb.sections_by_area[slug]:
-        by_kind.setdefault(s.kind, []).append((e, s))
+    for pair in kb.sections_by_area[slug]:  # (entry, section)
+        by_kind.setdefault(pair[1].kind, []).append(pair)
     return _by_type(kb.by_area[slug]) + [paging.Group(f"kind-{k}", KIND_LABELS[k], "sections", tuple(by_kind[k]))
                                          for k in SECTION_KINDS if k in by_kind]
 
