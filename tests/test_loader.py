@@ -159,3 +159,52 @@ def test_problems_of_all_files_are_reported_together(tree):
     for i in range(5):
         tree.write(f"bad{i}.md", case(id=f"bad-{i}", areas="nowhere"))
     assert len(problems(tree)) == 5
+
+
+def test_entry_files_listings_reread_only_changed_directories(tmp_path, monkeypatch):
+    """kb serve keeps data/'s directory listings: an unchanged directory is not read again (its paths
+    are the very same objects), and every change (a file added, removed or misnamed, a folder added,
+    removed or linked) gives exactly what a fresh walk gives."""
+    import os
+
+    from kb.source import loader
+
+    data = tmp_path / "data"
+    (data / "cases").mkdir(parents=True)
+    (data / "cases" / "a.md").write_text("x", encoding="utf-8")
+    (data / "cases" / ".swap.md").write_text("x", encoding="utf-8")
+    listings: dict = {}
+
+    def both() -> list:
+        fresh_bad: list = []
+        fresh = loader.entry_files(data, fresh_bad)
+        bad: list = []
+        got = loader.entry_files(data, bad, listings)
+        assert (got, bad) == (fresh, fresh_bad)
+        return got
+
+    monkeypatch.setattr(loader, "RACY_NS", 0)  # ctime cannot be set back: trust listings at once
+    first = both()
+    assert [p.name for p in first] == ["a.md"]
+    assert all(a is b for a, b in zip(first, both()))  # not read again
+
+    (data / "cases" / "b.md").write_text("x", encoding="utf-8")
+    (data / "cases" / "c.MD").write_text("x", encoding="utf-8")
+    assert [p.name for p in both()] == ["a.md", "b.md"]
+    (data / "cases" / "sub").mkdir()
+    (data / "cases" / "sub" / "d.md").write_text("x", encoding="utf-8")
+    assert [p.relative_to(data).as_posix() for p in both()] == ["cases/a.md", "cases/b.md", "cases/sub/d.md"]
+    (data / "cases" / "sub" / "e.md").write_text("x", encoding="utf-8")  # only the subfolder changes
+    assert len(both()) == 4
+    os.symlink(data / "cases" / "sub", data / "linked")
+    both()
+    (data / "cases" / "sub" / "d.md").unlink()
+    (data / "cases" / "sub" / "e.md").unlink()
+    (data / "cases" / "sub").rmdir()
+    assert [p.name for p in both()] == ["a.md", "b.md"]
+    assert str(data / "cases" / "sub") not in listings  # gone folders forgotten
+
+    monkeypatch.setattr(loader, "RACY_NS", 10**18)  # listed just after a change: read again next time
+    (data / "cases" / "f.md").write_text("x", encoding="utf-8")
+    kept = both()
+    assert not any(a is b for a, b in zip(kept, both()))

@@ -165,7 +165,7 @@ class KnowledgeBase:
 
         failures: list[cascade.Failed] = []
         misnamed: list[Path] = []
-        files = entry_files(data, misnamed)
+        files = entry_files(data, misnamed, cache.listings if cache is not None else None)
         report_misnamed(misnamed, root, problems)
         if cache is not None:
             cache.reset_if((root, repr(taxonomy.areas)))

@@ -251,7 +251,8 @@ def area_units(gen: "Generator", slug: str) -> AreaUnits:
     cache = gen.__dict__.setdefault("_area_units", {})
     if slug not in cache:
         sections = gen.kb.sections_by_area[slug]
-        key = [(e, e.label, s) for e, s in sections]
+        # The pairs are the entries' own (Entry.area_sections); an entry's label follows from its version label.
+        key = [(pair, pair[0].version_label) for pair in sections]
         last = gen.kept.get(("compare-units", slug, gen.directory_urls))
         if last is not None and last[0] == key:
             cache[slug] = last[1]

@@ -30,9 +30,18 @@ def command(slug: str) -> str:
     return f"kb compile --area {slug} --type {','.join(TYPES)}"
 
 
+def _selected(gen: "Generator", slug: str) -> list:
+    """The area's compilation entries, selected once per generator (the files and every page of the
+    area's listing ask)."""
+    made = gen.__dict__.setdefault("_compilations", {})
+    if slug not in made:
+        made[slug] = select(gen.kb, area_selection(slug))
+    return made[slug]
+
+
 def _built(gen: "Generator", slug: str) -> int:
     """How many entries the area's compilation holds (0: none)."""
-    return len(select(gen.kb, area_selection(slug)))
+    return len(_selected(gen, slug))
 
 
 def static_files(gen: "Generator") -> Iterator[tuple[str, Callable[[], Any]]]:
@@ -46,7 +55,7 @@ def _render(gen: "Generator", slug: str, fmt: str) -> bytes:
     """The file's bytes; the live preview (one process, unchanged entries are the same objects)
     builds it again only when one of its entries, their labels or the date changed."""
     sel = area_selection(slug)
-    entries = select(gen.kb, sel)
+    entries = _selected(gen, slug)
     key = (gen.today, tuple(entries), tuple(e.label for e in entries), tuple(e.meta.areas for e in entries))
     memo = gen.kept.get(("compilation", slug, fmt))
     if memo is not None and memo[0] == key:
