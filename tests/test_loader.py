@@ -167,7 +167,7 @@ def test_entry_files_listings_reread_only_changed_directories(tmp_path, monkeypa
     removed or linked) gives exactly what a fresh walk gives."""
     import os
 
-    from kb.source import loader
+    from kb.source import listing
 
     data = tmp_path / "data"
     (data / "cases").mkdir(parents=True)
@@ -177,13 +177,13 @@ def test_entry_files_listings_reread_only_changed_directories(tmp_path, monkeypa
 
     def both() -> list:
         fresh_bad: list = []
-        fresh = loader.entry_files(data, fresh_bad)
+        fresh = listing.entry_files(data, fresh_bad)
         bad: list = []
-        got = loader.entry_files(data, bad, listings)
+        got = listing.entry_files(data, bad, listings)
         assert (got, bad) == (fresh, fresh_bad)
         return got
 
-    monkeypatch.setattr(loader, "RACY_NS", 0)  # ctime cannot be set back: trust listings at once
+    monkeypatch.setattr(listing, "RACY_NS", 0)  # ctime cannot be set back: trust listings at once
     first = both()
     assert [p.name for p in first] == ["a.md"]
     assert all(a is b for a, b in zip(first, both()))  # not read again
@@ -204,7 +204,7 @@ def test_entry_files_listings_reread_only_changed_directories(tmp_path, monkeypa
     assert [p.name for p in both()] == ["a.md", "b.md"]
     assert str(data / "cases" / "sub") not in listings  # gone folders forgotten
 
-    monkeypatch.setattr(loader, "RACY_NS", 10**18)  # listed just after a change: read again next time
+    monkeypatch.setattr(listing, "RACY_NS", 10**18)  # listed just after a change: read again next time
     (data / "cases" / "f.md").write_text("x", encoding="utf-8")
     kept = both()
     assert not any(a is b for a, b in zip(kept, both()))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from kb.source.loader import entry_files, read_taxonomy
+from kb.source.listing import entry_files
+from kb.source.loader import read_taxonomy
 from kb.problems import Problems
 from kb.importer.pipeline import ImportFailed, ImportResult
 from kb.importer.reading import ReadError

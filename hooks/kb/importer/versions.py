@@ -20,7 +20,7 @@ import yaml
 
 from kb.analysis.titles import base_title, normalize
 from kb.source.atomic import write_atomic
-from kb.source.loader import entry_files
+from kb.source.listing import entry_files
 
 
 @dataclass(frozen=True)

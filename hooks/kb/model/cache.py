@@ -112,7 +112,7 @@ class EntryCache:
     citations: EntryMemo = field(default_factory=EntryMemo)  # citations found per entry
     restricted: EntryMemo = field(default_factory=EntryMemo)  # an entry's citations rescanned for an audience
     kept: Any = field(default=None, repr=False)  # what the file ``save`` writes holds (kb.model.cachefile)
-    listings: dict = field(default_factory=dict, repr=False)  # data/'s directories (kb.source.loader.entry_files)
+    listings: dict = field(default_factory=dict, repr=False)  # data/'s directories (kb.source.listing.entry_files)
 
     def reset_if(self, context: Hashable) -> None:
         """Forget everything when the taxonomy (or anything else per-file results use) changed."""

@@ -31,7 +31,8 @@ from kb.settings import DEFAULT_AUDIENCE
 from kb.model import cascade
 from kb.model.cache import EntryCache
 from kb.text.html import body_warnings
-from kb.source.loader import Taxonomy, entry_files, read_entry, read_taxonomy, report_misnamed
+from kb.source.listing import entry_files, report_misnamed
+from kb.source.loader import Taxonomy, read_entry, read_taxonomy
 from kb.problems import KnowledgeBaseError, Problems
 from kb.schema.models import DocumentBase, Report
 from kb.analysis.sections import Section, classify, split_sections, unknown_override_keys
