@@ -35,6 +35,7 @@ def main() -> None:
 
     from kb.preview.live import PreviewState, attach
     from kb.preview.server import rebuild
+    from kb.site.gcpolicy import QuietAfter
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
@@ -42,12 +43,13 @@ def main() -> None:
     state = PreviewState()
     site = tempfile.mkdtemp(prefix="kb-preview-rebuilds-")
     url = "http://127.0.0.1:8000/"
+    collector = QuietAfter()  # as kb serve's
 
     def again() -> float:
         started = time.perf_counter()
         config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=site)
         config.site_url = url
-        rebuild(attach(config, state), url, state)
+        rebuild(attach(config, state), url, state, collector)
         return time.perf_counter() - started
 
     print(f"首次生成 {again():.2f} s", flush=True)

@@ -97,10 +97,10 @@ def test_preview_collector_comes_back_after_the_rebuild_not_right_at_its_end():
     reload meanwhile), also across back-to-back rebuilds, then is on again."""
     import time
 
-    from kb.preview.server import _QuietCollector
+    from kb.site.gcpolicy import QuietAfter
 
     assert gc.isenabled()
-    quiet = _QuietCollector()
+    quiet = QuietAfter()
     quiet.DELAY = 0.3
     try:
         with quiet.rebuild():

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Hashable
 
 from kb.problems import Problem, Problems
+from kb.source.listing import RACY_NS  # a result stored within this many ns of the file's mtime: read again
 
 if TYPE_CHECKING:  # pragma: no cover
     from kb.model.entry import Entry
@@ -50,11 +51,6 @@ def file_key(path: Path) -> FileKey | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-# File times have a coarse granularity on some file systems: a file changed
-# twice within one tick keeps its mtime (and maybe its size). As git does for
-# "racily clean" files, a result stored within this many ns of the file's
-# mtime is not trusted: the file is read again next time.
-RACY_NS = 2_000_000_000
 
 
 @dataclass

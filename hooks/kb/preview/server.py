@@ -12,9 +12,7 @@ at once, in one Chinese line (``ServeError``).
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import html
 import logging
 import os
@@ -23,58 +21,16 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kb.preview.live import PreviewState, attach, drop_dirty_warning, log
+from kb.site import gcpolicy
 
 
-class _QuietCollector:
-    """The cyclic garbage collector off through a rebuild and back ``DELAY`` seconds after it,
-    unless another rebuild started by then. A rebuild makes few cycles; collecting during it costs
-    up to a second at 10,000 entries, and the collection of what it made, right after it, another
-    0.1-0.2 s before the browsers are told to reload. Later, it happens while nobody waits."""
-
-    DELAY = 2.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running = 0  # rebuilds in progress
-        self._timer: threading.Timer | None = None
-        self._was: bool | None = None  # whether it was on before the first rebuild of a quiet spell
-
-    @contextlib.contextmanager
-    def rebuild(self) -> Iterator[None]:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            if self._was is None:
-                self._was = gc.isenabled()
-            self._running += 1
-            gc.disable()
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running -= 1
-                if self._running == 0:
-                    self._timer = threading.Timer(self.DELAY, self._back)
-                    self._timer.daemon = True
-                    self._timer.start()
-
-    def _back(self) -> None:
-        with self._lock:
-            if self._running == 0 and self._was is not None:
-                if self._was:
-                    gc.enable()
-                self._was, self._timer = None, None
-
-
-_COLLECTOR = _QuietCollector()
-
-
-def rebuild(config, serve_url: str, state: PreviewState) -> None:
-    """One preview build (dirty) of ``config`` into its ``site_dir``, remembering in ``state``."""
+def rebuild(config, serve_url: str, state: PreviewState, collector: gcpolicy.QuietAfter | None = None) -> None:
+    """One preview build (dirty) of ``config`` into its ``site_dir``, remembering in ``state``.
+    No garbage collection during it; with a ``collector`` (the server's), none for a moment after it
+    either (else the collector is back as it was when this returns)."""
     import logging
 
     from mkdocs.commands.build import build
@@ -83,7 +39,7 @@ def rebuild(config, serve_url: str, state: PreviewState) -> None:
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(drop_dirty_warning)
     try:
-        with _COLLECTOR.rebuild():
+        with collector.rebuild() if collector is not None else gcpolicy.paused():
             build(config, serve_url=serve_url, dirty=True)
     finally:
         build_log.removeFilter(drop_dirty_warning)
@@ -210,6 +166,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
     from mkdocs.livereload import _serve_url
 
     state = PreviewState()  # what this server remembers between rebuilds
+    collector = gcpolicy.QuietAfter()  # the garbage collector back a moment after each rebuild
     # `kill`/terminate like Ctrl+C: stop cleanly and remove the temporary site directory.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
@@ -232,7 +189,7 @@ def serve(config_file: Path, dev_addr: str | None = None, open_in_browser: bool 
         if config is None:
             config = get_config()
             config.site_url = serve_url
-        rebuild(config, serve_url, state)
+        rebuild(config, serve_url, state, collector)
 
     def rebuilder() -> None:
         """A rebuild in the server: a failure shows the error page instead of stalling every request."""

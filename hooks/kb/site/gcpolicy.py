@@ -8,7 +8,8 @@ garbage: about a quarter of a warm build's CPU time at 10,000 entries
 (``gc.disable()`` for a whole warm build: 12.3-13.4 s user instead of 15.3-16.2 s).
 
 - ``paused()``: no collection while a block creates objects that stay alive
-  (the knowledge base's load; a whole ``kb serve`` rebuild, kb.preview.server);
+  (the knowledge base's load); ``QuietAfter``: the same through a ``kb serve``
+  rebuild and for a moment after it (kb.preview.server);
 - ``hold()`` / ``release()``: objects alive now moved out of the collector's
   sight (``gc.freeze``) until released; nested holds (the build's, and each
   fork's: a child's collector would otherwise touch, and so copy, every
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from typing import Iterator
 
 BUILD_THRESHOLD = (50_000, 20, 20)
@@ -96,3 +98,46 @@ def build_ended() -> None:
     if _saved_threshold is not None:
         gc.set_threshold(*_saved_threshold)
         _saved_threshold = None
+
+
+class QuietAfter:
+    """The collector off through a block (``rebuild()``: a ``kb serve`` rebuild, kb.preview.server)
+    and back ``DELAY`` seconds after it, unless another block started by then. A rebuild makes few
+    cycles; collecting during it costs up to a second at 10,000 entries, and the collection of what
+    it made, right at its end, another 0.1-0.2 s before the browsers are told to reload. Later, it
+    happens while nobody waits."""
+
+    DELAY = 2.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0  # rebuilds in progress
+        self._timer: threading.Timer | None = None
+        self._was: bool | None = None  # whether it was on before the first rebuild of a quiet spell
+
+    @contextlib.contextmanager
+    def rebuild(self) -> Iterator[None]:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._was is None:
+                self._was = gc.isenabled()
+            self._running += 1
+            gc.disable()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    self._timer = threading.Timer(self.DELAY, self._back)
+                    self._timer.daemon = True
+                    self._timer.start()
+
+    def _back(self) -> None:
+        with self._lock:
+            if self._running == 0 and self._was is not None:
+                if self._was:
+                    gc.enable()
+                self._was, self._timer = None, None

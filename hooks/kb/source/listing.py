@@ -29,13 +29,15 @@ def entry_files(data_dir: Path, misnamed: list[Path] | None = None,
 
     ``listings`` (the live preview, kept between loads): each directory's listing by its path; a
     directory whose change time is what it was when listed (and not within ``RACY_NS`` of the
-    listing: see kb.model.cache) is not read again, and its paths are the same objects as before.
+    listing) is not read again, and its paths are the same objects as before.
     """
     found: list[Path] = []
     bad: list[Path] = []
+    seen: set[str] = set()
     now = time.time_ns()
 
     def visit(d: str) -> None:
+        seen.add(d)
         listing = listings.get(d) if listings is not None else None
         try:
             ctime = os.stat(d).st_ctime_ns
@@ -52,14 +54,7 @@ def entry_files(data_dir: Path, misnamed: list[Path] | None = None,
 
     visit(os.fspath(data_dir))
     if listings is not None:  # forget directories that are gone
-        seen = set()
-        stack = [os.fspath(data_dir)]
-        while stack:
-            d = stack.pop()
-            if d in listings:
-                seen.add(d)
-                stack.extend(listings[d].subdirs)
-        for d in [d for d in listings if d not in seen]:
+        for d in listings.keys() - seen:
             del listings[d]
     found.sort(key=_posix)
     if misnamed is not None:
@@ -79,7 +74,10 @@ class Listing:
     misnamed: list[Path]  # look like entries, or directory links
 
 
-RACY_NS = 2_000_000_000  # as kb.model.cache.RACY_NS
+# File and directory times have a coarse granularity on some file systems: a change within one tick
+# keeps the time. As git does for "racily clean" files, what was read within this many ns of that time
+# is not trusted: it is read again next time (here, and for entry files in kb.model.cache).
+RACY_NS = 2_000_000_000
 
 
 def _list_dir(d: str, ctime: int, now: int) -> Listing:
